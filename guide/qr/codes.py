@@ -1,0 +1,66 @@
+"""Permanent plaque codes: a typable alphabet with a Luhn mod N check character."""
+
+import secrets
+
+# No 0/O, 1/I/L, 5/S, 2/Z, 8/B or V/U: the pairs people misread on a weathered plaque.
+# Luhn mod N catches every single substitution only when N is even: 24 characters.
+ALPHABET = "34679ACDEFGHJKMNPQRTUWXY"
+BODY_LENGTH = 4
+CODE_LENGTH = BODY_LENGTH + 1
+
+# What a visitor may type for a character that is not in the alphabet.
+_LOOKALIKES = str.maketrans({"0": "Q", "O": "Q", "1": "T", "I": "T", "L": "T",
+                             "5": "G", "S": "G", "2": "7", "Z": "7", "8": "3", "B": "3", "V": "U"})
+
+
+def check_character(body: str) -> str:
+    """Return the Luhn mod N check character for a code body."""
+    base = len(ALPHABET)
+    total = 0
+    factor = 2
+    for char in reversed(body):
+        addend = factor * ALPHABET.index(char)
+        total += addend // base + addend % base
+        factor = 1 if factor == 2 else 2
+    return ALPHABET[(base - total % base) % base]
+
+
+def normalize(raw: str) -> str:
+    """Upper-case a typed code and drop spaces and dashes people add."""
+    return "".join(raw.split()).replace("-", "").upper()
+
+
+def is_well_formed(code: str) -> bool:
+    """Tell whether a normalized code has the right length, alphabet and check character."""
+    return (
+        len(code) == CODE_LENGTH
+        and all(char in ALPHABET for char in code)
+        and check_character(code[:-1]) == code[-1]
+    )
+
+
+def single_typo_candidates(code: str) -> list[str]:
+    """List well-formed codes one substitution away from a mistyped code."""
+    if len(code) != CODE_LENGTH:
+        return []
+    code = code.translate(_LOOKALIKES)
+    if is_well_formed(code):
+        return [code]
+    candidates = []
+    for position in range(CODE_LENGTH):
+        for char in ALPHABET:
+            if char == code[position]:
+                continue
+            candidate = code[:position] + char + code[position + 1 :]
+            if is_well_formed(candidate):
+                candidates.append(candidate)
+    return candidates
+
+
+def new_code(taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """Draw a fresh random code that is not in taken."""
+    while True:
+        body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
+        code = body + check_character(body)
+        if code not in taken:
+            return code
