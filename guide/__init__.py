@@ -1,0 +1,123 @@
+"""Dalil: a bilingual Arabic/French smart guide to historic buildings."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from guide import caching
+from guide import errors
+from guide import i18n
+from guide import models  # noqa: F401  (registers every table)
+from guide import security
+from guide.config import Defaults
+from guide.config import split_words
+from guide.extensions import babel
+from guide.extensions import db
+from guide.extensions import migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, instance config, environment, then the test overrides."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.from_object(Defaults)
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        f"sqlite:///{Path(app.instance_path) / 'dalil.sqlite3'}"
+    )
+    app.config["MEDIA_DIR"] = str(Path(app.instance_path) / "media")
+    app.config.from_pyfile("config.py", silent=True)
+    _load_environment(app)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    caching.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _load_environment(app: Flask) -> None:
+    # The three documented names first, then any DALIL_* setting (DALIL_DEFAULT_LANGUAGE=ar).
+    for name in ("SECRET_KEY", "PUBLIC_BASE_URL"):
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(os.environ["DATABASE_URL"])
+    app.config.from_prefixed_env("DALIL")
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Accept the postgres:// and postgresql:// URLs that hosting platforms hand out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _finish_config(app: Flask) -> None:
+    config = app.config
+    extra = tuple(
+        lang for lang in split_words(config["EXTRA_LANGUAGES"]) if lang not in config["REQUIRED_LANGUAGES"]
+    )
+    config["LANGUAGES"] = tuple(config["REQUIRED_LANGUAGES"]) + extra
+    if config["DEFAULT_LANGUAGE"] not in config["LANGUAGES"]:
+        raise ValueError(f"DEFAULT_LANGUAGE {config['DEFAULT_LANGUAGE']!r} is not enabled")
+    config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
+    config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _instance_secret(instance: Path) -> str:
+    """Keep a generated secret in the instance folder so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every domain's blueprint, in one explicit list."""
+    from guide.api.views import bp as api_bp
+    from guide.media.views import bp as media_bp
+    from guide.monuments.views import bp as monuments_bp
+    from guide.offline.views import bp as offline_bp
+    from guide.qr.views import bp as qr_bp
+    from guide.sites.views import bp as sites_bp
+
+    for blueprint in (sites_bp, monuments_bp, media_bp, qr_bp, api_bp, offline_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Make the content helpers every page uses available in templates."""
+    from guide.media.views import media_url
+    from guide.text import format_duration
+    from guide.text import pick
+    from guide.text import render_markdown
+
+    app.jinja_env.globals.update(
+        pick=pick, media_url=media_url, render_markdown=render_markdown, format_duration=format_duration
+    )
+
+
+def register_commands(app: Flask) -> None:
+    """Register the flask CLI commands of each domain."""
+    from guide.content.cli import commands as content_commands
+    from guide.translate import translate_command
+
+    for command in (*content_commands, translate_command):
+        app.cli.add_command(command)

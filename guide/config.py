@@ -1,0 +1,42 @@
+"""Defaults, overridden by the instance folder's config.py and then by the environment."""
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    # Languages are data: ar and fr are required; EXTRA_LANGUAGES="zgh en" enables more
+    # once their content and catalogs exist.
+    REQUIRED_LANGUAGES = ("ar", "fr")
+    EXTRA_LANGUAGES: tuple[str, ...] = ()
+    DEFAULT_LANGUAGE = "fr"
+    # Locale used for number and date formats when Babel knows it (ar_MA, fr_MA).
+    LOCALE_TERRITORY = "MA"
+    LANGUAGE_COOKIE = "dalil_lang"
+
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
+
+    CONTENT_DIR = str(PROJECT_ROOT / "content")
+    PWA_DIR = str(PROJECT_ROOT / "pwa")
+    # Printed on plaques, so it must be the public address, never localhost in production.
+    PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    MAX_FORM_PARTS = 500
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+
+    # Rendered pages and API documents kept per worker, keyed by the content version.
+    RESPONSE_CACHE_SIZE = 2048
+    API_PAGE_SIZE = 20
+    API_MAX_PAGE_SIZE = 100
+
+
+def split_words(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Read a list setting given as "a b" or "a,b" in the environment."""
+    if isinstance(value, str):
+        return tuple(word for word in value.replace(",", " ").split() if word)
+    return tuple(value)

@@ -1,0 +1,182 @@
+"""The shape of content/ files, checked before anything is written."""
+
+import re
+from typing import ClassVar
+from typing import Literal
+
+from babel import Locale
+from babel import UnknownLocaleError
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import ValidationInfo
+from pydantic import field_validator
+from pydantic import model_validator
+
+from guide.qr.codes import is_well_formed
+
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# Invisible direction overrides and NULs would let a title reorder or hide text around it.
+_FORBIDDEN_CHARACTERS = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _check_languages(values: dict, info: ValidationInfo) -> dict:
+    required = (info.context or {}).get("required_languages", ())
+    missing = [lang for lang in required if not values.get(lang)]
+    if missing:
+        raise ValueError(f"missing language(s): {', '.join(missing)}")
+    for lang in values:
+        try:
+            Locale.parse(lang)
+        except (UnknownLocaleError, ValueError):
+            raise ValueError(f"unknown language code {lang!r}") from None
+    return values
+
+
+def _check_characters(value):
+    if isinstance(value, str) and _FORBIDDEN_CHARACTERS.search(value):
+        raise ValueError("contains a NUL or a bidirectional override character")
+    return value
+
+
+class Localized(Strict):
+    """Base for records whose per-language dicts must cover every required language."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def languages_complete(cls, value, info: ValidationInfo):
+        if isinstance(value, dict) and info.field_name in cls.localized_fields:
+            _check_languages(value, info)
+            for text in value.values():
+                if isinstance(text, str):
+                    _check_characters(text)
+                elif isinstance(text, BaseModel):
+                    for field_value in text.__dict__.values():
+                        _check_characters(field_value)
+        return value
+
+    localized_fields: ClassVar[frozenset[str]] = frozenset()
+
+
+class ImageEntry(Localized):
+    localized_fields: ClassVar[frozenset[str]] = frozenset({"alt", "credit"})
+
+    file: str
+    alt: dict[str, str]
+    credit: dict[str, str]
+
+
+class GuideEntry(Strict):
+    lang: str
+    transcript: str = Field(min_length=1)
+    audio: str | None = None
+    narrator: str = ""
+
+    @field_validator("transcript", "narrator")
+    @classmethod
+    def no_control_characters(cls, value: str) -> str:
+        return _check_characters(value)
+
+
+def _unique_languages(guides: list[GuideEntry]) -> list[GuideEntry]:
+    seen = [guide.lang for guide in guides]
+    duplicates = sorted({lang for lang in seen if seen.count(lang) > 1})
+    if duplicates:
+        raise ValueError(f"more than one guide for language(s): {', '.join(duplicates)}")
+    return guides
+
+
+class StopTextEntry(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1)
+
+
+class StopEntry(Localized):
+    localized_fields: ClassVar[frozenset[str]] = frozenset({"text"})
+
+    slug: str = Field(pattern=SLUG, max_length=80)
+    code: str
+    number: int = Field(ge=1, le=99999)
+    text: dict[str, StopTextEntry]
+    image: ImageEntry | None = None
+    guides: list[GuideEntry] = []
+
+    @field_validator("code")
+    @classmethod
+    def code_well_formed(cls, value: str) -> str:
+        return _check_code(value)
+
+    @field_validator("guides")
+    @classmethod
+    def one_guide_per_language(cls, value: list[GuideEntry]) -> list[GuideEntry]:
+        return _unique_languages(value)
+
+
+class MonumentTextEntry(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+    period: str = Field("", max_length=120)
+    architect: str = Field("", max_length=200)
+    style: str = Field("", max_length=200)
+    address: str = Field("", max_length=300)
+    hours: str = ""
+
+
+class MonumentFile(Localized):
+    localized_fields: ClassVar[frozenset[str]] = frozenset({"text"})
+
+    slug: str = Field(pattern=SLUG, max_length=80)
+    code: str
+    number: int = Field(ge=1, le=99999)
+    year_start: int | None = Field(None, ge=-3000, le=2100)
+    year_end: int | None = Field(None, ge=-3000, le=2100)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    access: Literal["inside", "street", "partial"] = "inside"
+    wikidata: str | None = Field(None, pattern=r"^Q[1-9][0-9]*$")
+    text: dict[str, MonumentTextEntry]
+    cover: ImageEntry | None = None
+    gallery: list[ImageEntry] = []
+    guides: list[GuideEntry] = []
+    stops: list[StopEntry] = []
+
+    @field_validator("code")
+    @classmethod
+    def code_well_formed(cls, value: str) -> str:
+        return _check_code(value)
+
+    @field_validator("guides")
+    @classmethod
+    def one_guide_per_language(cls, value: list[GuideEntry]) -> list[GuideEntry]:
+        return _unique_languages(value)
+
+    @model_validator(mode="after")
+    def stops_distinct(self):
+        slugs = [stop.slug for stop in self.stops]
+        if len(slugs) != len(set(slugs)):
+            raise ValueError("two stops share a slug")
+        if self.year_start and self.year_end and self.year_end < self.year_start:
+            raise ValueError("year_end is before year_start")
+        return self
+
+
+class SiteFile(Localized):
+    localized_fields: ClassVar[frozenset[str]] = frozenset({"name", "description"})
+
+    slug: str = Field(pattern=SLUG, max_length=64)
+    position: int = 0
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    name: dict[str, str]
+    description: dict[str, str]
+
+
+def _check_code(value: str) -> str:
+    if not is_well_formed(value):
+        raise ValueError(f"{value!r} is not a well-formed code (alphabet, length or check character)")
+    return value

@@ -1,0 +1,128 @@
+"""Language of each request: the /<lang>/ URL prefix, else cookie, Accept-Language, default."""
+
+from functools import cache
+
+from babel import Locale
+from babel import UnknownLocaleError
+from flask import Flask
+from flask import current_app
+from flask import g
+from flask import has_request_context
+from flask import request
+from flask import url_for
+from werkzeug.routing import BaseConverter
+
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def languages() -> tuple[str, ...]:
+    """Return the enabled content languages, required ones first."""
+    return current_app.config["LANGUAGES"]
+
+
+def current_language() -> str:
+    """Return the language of this request, or the default outside a request."""
+    if has_request_context() and "lang" in g:
+        return g.lang
+    return current_app.config["DEFAULT_LANGUAGE"]
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+def text_direction(lang: str) -> str:
+    """Return "rtl" or "ltr" for a language code, as CLDR says."""
+    return _locale(lang).text_direction
+
+
+def language_name(lang: str) -> str:
+    """Return a language's name written in that language (العربية, Français)."""
+    name = _locale(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
+@cache
+def formatting_locale(lang: str, territory: str) -> str:
+    """Return lang_TERRITORY (ar_MA, fr_MA) where CLDR has it, else lang."""
+    try:
+        Locale.parse(f"{lang}_{territory}")
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return f"{lang}_{territory}"
+
+
+def select_locale() -> str:
+    """Give Flask-Babel a whitelisted locale, never raw user input."""
+    return formatting_locale(current_language(), current_app.config["LOCALE_TERRITORY"])
+
+
+def negotiate_language() -> str:
+    """Pick the visitor's language: remembered choice, then Accept-Language, then default."""
+    remembered = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
+    if remembered in languages():
+        return remembered
+    return request.accept_languages.best_match(
+        languages(), default=current_app.config["DEFAULT_LANGUAGE"]
+    )
+
+
+def alternate_urls() -> dict[str, str]:
+    """Map each language to this page's URL in that language."""
+    if "alternates" in g:
+        return g.alternates
+    if request.endpoint and request.view_args is not None and "lang" in (request.url_rule.arguments):
+        return {
+            lang: url_for(request.endpoint, **{**request.view_args, "lang": lang})
+            for lang in languages()
+        }
+    return {lang: url_for("sites.home_in", lang=lang) for lang in languages()}
+
+
+def _make_converter(allowed: tuple[str, ...]) -> type[BaseConverter]:
+    class LanguageConverter(BaseConverter):
+        """Match only the enabled language codes, so /xx/ is a plain 404."""
+
+        regex = "|".join(sorted(allowed, key=len, reverse=True))
+
+    return LanguageConverter
+
+
+def init_app(app: Flask) -> None:
+    """Register the language converter, URL processors and template helpers."""
+    app.url_map.converters["lang"] = _make_converter(app.config["LANGUAGES"])
+
+    @app.url_value_preprocessor
+    def pull_language(endpoint, values):
+        if values and "lang" in values:
+            g.lang = values["lang"]
+
+    @app.url_defaults
+    def add_language(endpoint, values):
+        if "lang" not in values and "lang" in g and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = g.lang
+
+    @app.after_request
+    def remember_language(response):
+        # Reading a page under /<lang>/ is the visitor's choice; the next QR scan honours it.
+        if request.view_args and "lang" in request.view_args and response.status_code < 400:
+            cookie = app.config["LANGUAGE_COOKIE"]
+            if request.cookies.get(cookie) != g.lang:
+                response.set_cookie(
+                    cookie, g.lang, max_age=COOKIE_MAX_AGE, samesite="Lax",
+                    secure=request.is_secure, httponly=False,
+                )
+        return response
+
+    @app.context_processor
+    def language_context():
+        lang = current_language()
+        return {
+            "lang": lang,
+            "text_dir": text_direction(lang),
+            "languages": languages(),
+            "language_name": language_name,
+            "text_direction": text_direction,
+            "alternate_urls": alternate_urls,
+        }

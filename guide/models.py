@@ -1,0 +1,19 @@
+"""Every domain's models, imported together so the metadata (and Alembic) sees all tables."""
+
+from guide.content.models import ContentState
+from guide.guides.models import Guide
+from guide.media.models import Image
+from guide.media.models import ImageText
+from guide.media.models import MediaFile
+from guide.monuments.models import Monument
+from guide.monuments.models import MonumentText
+from guide.monuments.models import Stop
+from guide.monuments.models import StopText
+from guide.qr.models import Code
+from guide.sites.models import Site
+from guide.sites.models import SiteText
+
+__all__ = [
+    "Code", "ContentState", "Guide", "Image", "ImageText", "MediaFile", "Monument",
+    "MonumentText", "Site", "SiteText", "Stop", "StopText",
+]

@@ -1,0 +1,44 @@
+"""Home page and site pages."""
+
+from flask import Blueprint
+from flask import abort
+from flask import g
+from flask import render_template
+
+from guide.caching import cached_response
+from guide.i18n import negotiate_language
+from guide.sites.services import get_site
+from guide.sites.services import list_sites
+
+bp = Blueprint("sites", __name__, template_folder="templates")
+
+
+def _render_home(lang: str):
+    return cached_response(("home", lang), lambda: render_template("sites/home.html", sites=list_sites()),
+                           vary=("Cookie", "Accept-Language"))
+
+
+@bp.get("/")
+def home():
+    """Show the home page in the visitor's language, without a redirect."""
+    g.lang = negotiate_language()
+    return _render_home(g.lang)
+
+
+@bp.get("/<lang:lang>/", strict_slashes=False)
+def home_in(lang: str):
+    """Show the home page in the language of the URL."""
+    return _render_home(lang)
+
+
+@bp.get("/<lang:lang>/sites/<slug>")
+def site(lang: str, slug: str):
+    """Show a site and its monuments."""
+
+    def build():
+        found = get_site(slug)
+        if found is None:
+            abort(404)
+        return render_template("sites/site.html", site=found)
+
+    return cached_response(("site", lang, slug), build)
