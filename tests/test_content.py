@@ -1,0 +1,211 @@
+"""flask load-content: validation first, idempotent upserts, one-file edits, nothing half-way."""
+
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from guide.caching import content_version
+from guide.content.models import ContentState
+from guide.extensions import db
+from guide.monuments.models import Monument
+from guide.qr.codes import is_well_formed
+from guide.qr.models import Code
+from guide.sites.models import Site
+from guide.timeutil import now_utc
+
+CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+def monument_dirs():
+    return sorted(p.parent for p in CONTENT.glob("*/*/monument.toml"))
+
+
+def copy_site(tmp_path: Path, count: int = 2) -> Path:
+    """Copy Casablanca's site.toml and its first monuments with stops into tmp_path."""
+    root = tmp_path / "content"
+    site = root / "casablanca"
+    site.mkdir(parents=True)
+    shutil.copy(CONTENT / "casablanca" / "site.toml", site / "site.toml")
+    with_stops = [d for d in monument_dirs() if tomllib.loads((d / "monument.toml").read_text()).get("stops")]
+    for folder in with_stops[:count]:
+        shutil.copytree(folder, site / folder.name)
+    return root
+
+
+def counts():
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Site, Monument, Code)
+    }
+
+
+def test_sample_content_has_what_the_guide_promises(app):
+    with app.app_context():
+        casablanca = db.session.scalar(select(Site).where(Site.slug == "casablanca"))
+        monuments = casablanca.monuments
+        assert len(monuments) >= 10
+        assert sum(1 for m in monuments if len(m.stops) >= 2) >= 3
+        with_audio = [m for m in monuments if all(g.audio for g in m.guides.values()) and len(m.guides) >= 2]
+        assert len(with_audio) >= 3
+        for monument in monuments:
+            assert {"ar", "fr"} <= set(monument.texts)
+            assert monument.primary_code is not None
+            assert monument.cover is not None
+            assert all(image.texts["ar"].alt and image.texts["fr"].alt for image in monument.images)
+        slugs = {site.slug for site in db.session.scalars(select(Site))}
+        assert {"casablanca", "fes", "marrakech", "rabat", "tanger", "ifrane"} <= slugs
+
+
+def test_every_sample_code_is_well_formed_and_unique(app):
+    with app.app_context():
+        codes = list(db.session.scalars(select(Code)))
+        assert codes
+        assert all(is_well_formed(code.code) for code in codes)
+        numbers = [(code.site_id, code.number) for code in codes]
+        assert len(numbers) == len(set(numbers))
+
+
+def test_loading_twice_changes_nothing(app, runner):
+    with app.app_context():
+        before = counts()
+        version = content_version()
+        stamps = dict(db.session.execute(select(Monument.slug, Monument.updated_dt)).all())
+    result = runner.invoke(args=["load-content", str(CONTENT)])
+    assert result.exit_code == 0, result.output
+    assert " 0 created, 0 updated" in result.output
+    with app.app_context():
+        assert counts() == before
+        assert db.session.get(ContentState, 1).version == version
+        assert dict(db.session.execute(select(Monument.slug, Monument.updated_dt)).all()) == stamps
+
+
+def test_editing_one_file_updates_that_record_only(empty_app, tmp_path):
+    root = copy_site(tmp_path)
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["load-content", str(root)]).exit_code == 0
+    with empty_app.app_context():
+        stamps = dict(db.session.execute(select(Monument.slug, Monument.updated_dt)).all())
+    edited, untouched = sorted(stamps)[:2]
+    path = root / "casablanca" / edited / "monument.toml"
+    head, french = path.read_text().split("[text.fr]", 1)
+    french = re.sub(r'(?m)^summary = .*$', 'summary = "Résumé modifié."', french, count=1)
+    path.write_text(head + "[text.fr]" + french)
+
+    result = runner.invoke(args=["load-content", str(root)])
+    assert result.exit_code == 0, result.output
+    assert f"updated  monument {edited}" in result.output
+    assert "1 updated" in result.output
+    with empty_app.app_context():
+        monument = db.session.scalar(select(Monument).where(Monument.slug == edited))
+        assert monument.texts["fr"].summary == "Résumé modifié."
+        after = dict(db.session.execute(select(Monument.slug, Monument.updated_dt)).all())
+        assert after[untouched] == stamps[untouched]
+        assert after[edited] != stamps[edited]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda t: t + "\nthis is = = not toml\n", "not valid UTF-8 TOML"),
+        (lambda t: t.replace("[text.ar]", "[text.xx_ar]", 1), "missing language(s): ar"),
+        (lambda t: t.replace('access = "', 'access = "nowhere', 1), "access"),
+        (lambda t: _set_code(t, "AAAAA"), "not a well-formed code"),
+        (lambda t: t.replace('file = "images/', 'file = "../../../../etc/', 1), "outside the monument's folder"),
+        (lambda t: t.replace('file = "images/', 'file = "images/missing-', 1), "file not found"),
+        (lambda t: t.replace("[text.fr]\nname = \"", "[text.fr]\nname = \"\u202e", 1), "bidirectional override"),
+        (lambda t: t.replace("slug = ", "slug = \"other-slug\"\nold_slug = ", 1), "extra"),
+    ],
+)
+def test_a_malformed_file_is_reported_with_its_path_and_loads_nothing(empty_app, tmp_path, mutate, reason):
+    root = copy_site(tmp_path)
+    broken = sorted((root / "casablanca").glob("*/monument.toml"))[-1]
+    broken.write_text(mutate(broken.read_text()))
+    runner = empty_app.test_cli_runner()
+    result = runner.invoke(args=["load-content", str(root)])
+    assert result.exit_code != 0
+    assert str(broken) in result.output
+    assert reason.lower() in result.output.lower()
+    assert "nothing was loaded" in result.output
+    with empty_app.app_context():
+        assert counts() == {"Site": 0, "Monument": 0, "Code": 0}
+
+
+def _set_code(text: str, code: str) -> str:
+    lines = text.split("\n")
+    index = next(i for i, line in enumerate(lines) if line.startswith("code = "))
+    lines[index] = f'code = "{code}"'
+    return "\n".join(lines)
+
+
+def test_html_disguised_as_audio_is_refused(empty_app, tmp_path):
+    root = copy_site(tmp_path, count=1)
+    audio = next((root / "casablanca").glob("*/audio/*.m4a"))
+    audio.write_bytes(b"<html><script>alert(1)</script></html>")
+    result = empty_app.test_cli_runner().invoke(args=["load-content", str(root)])
+    assert result.exit_code != 0
+    assert "not an M4A, MP3, Opus or Ogg audio file" in result.output
+
+
+def test_two_monuments_sharing_a_code_are_refused(empty_app, tmp_path):
+    root = copy_site(tmp_path)
+    first, second = sorted((root / "casablanca").glob("*/monument.toml"))[:2]
+    code = tomllib.loads(first.read_text())["code"]
+    second.write_text(_set_code(second.read_text(), code))
+    result = empty_app.test_cli_runner().invoke(args=["load-content", str(root)])
+    assert result.exit_code != 0
+    assert f"code {code} is also used in" in result.output
+
+
+def test_a_retired_code_cannot_come_back(empty_app, tmp_path):
+    root = copy_site(tmp_path, count=1)
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["load-content", str(root)]).exit_code == 0
+    path = next((root / "casablanca").glob("*/monument.toml"))
+    code = tomllib.loads(path.read_text())["code"]
+    with empty_app.app_context():
+        db.session.get(Code, code).retired_dt = now_utc()
+        db.session.commit()
+    path.write_text(path.read_text() + "\n")
+    result = runner.invoke(args=["load-content", str(root)])
+    assert result.exit_code != 0
+    assert "was retired and cannot be reused" in result.output
+
+
+def test_removing_a_stop_keeps_its_plaque_valid(empty_app, tmp_path):
+    root = copy_site(tmp_path, count=1)
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["load-content", str(root)]).exit_code == 0
+    path = next((root / "casablanca").glob("*/monument.toml"))
+    document = tomllib.loads(path.read_text())
+    last_stop_code = document["stops"][-1]["code"]
+    text = path.read_text()
+    path.write_text(text[: text.rindex("[[stops]]")])
+
+    assert runner.invoke(args=["load-content", str(root)]).exit_code == 0
+    with empty_app.app_context():
+        code = db.session.get(Code, last_stop_code)
+        assert code.stop is None
+        assert code.monument.slug == document["slug"]
+    response = empty_app.test_client().get(f"/q/{last_stop_code}")
+    assert response.status_code == 200
+    assert f'data-monument="{document["slug"]}"' in response.text
+
+
+def test_new_code_prints_fresh_well_formed_codes(runner, app):
+    result = runner.invoke(args=["new-code", "--count", "5"])
+    codes = result.output.split()
+    assert len(codes) == len(set(codes)) == 5
+    with app.app_context():
+        taken = set(db.session.scalars(select(Code.code)))
+    assert all(is_well_formed(code) and code not in taken for code in codes)
+
+
+def test_missing_folder_is_reported(empty_app, tmp_path):
+    result = empty_app.test_cli_runner().invoke(args=["load-content", str(tmp_path / "nope")])
+    assert result.exit_code != 0
+    assert "not a folder" in result.output
