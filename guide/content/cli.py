@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from guide.qr.models import Code
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create the database schema, or upgrade it to the latest migration."""
     upgrade()
@@ -22,6 +24,7 @@ def init_db_command():
 
 
 @click.command("load-content")
+@with_appcontext
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 def load_content_command(directory: Path | None):
     """Load sites and monuments from DIRECTORY (default: content/), idempotently."""
@@ -45,6 +48,7 @@ def load_content_command(directory: Path | None):
 
 
 @click.command("new-code")
+@with_appcontext
 @click.option("--count", default=1, show_default=True, type=click.IntRange(1, 1000))
 def new_code_command(count: int):
     """Print fresh plaque codes that no plaque has ever carried."""
