@@ -53,6 +53,8 @@ def error_response(status: int, reason: str | None = None):
 
 def init_app(app: Flask) -> None:
     """Answer every HTTP error and every unexpected exception with a translated page."""
+    # JSON reasons in Arabic stay readable instead of \u escapes.
+    app.json.ensure_ascii = False
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
@@ -66,7 +68,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def handle_server_error(error: InternalServerError):
-        app.logger.error("Unhandled error on %s", request.path, exc_info=error.original_exception)
+        # Flask has already logged the original exception; the visitor gets a plain page.
         return error_response(500)
 
 

@@ -10,6 +10,7 @@ from flask import g
 from flask import has_request_context
 from flask import request
 from flask import url_for
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.routing import BaseConverter
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -63,9 +64,9 @@ def negotiate_language() -> str:
     remembered = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
     if remembered in languages():
         return remembered
-    return request.accept_languages.best_match(
-        languages(), default=current_app.config["DEFAULT_LANGUAGE"]
-    )
+    # "*" means "anything will do": that is the configured default, not our first language.
+    accepted = LanguageAccept([(tag, q) for tag, q in request.accept_languages if tag != "*"])
+    return accepted.best_match(languages(), default=current_app.config["DEFAULT_LANGUAGE"])
 
 
 def alternate_urls() -> dict[str, str]:

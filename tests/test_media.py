@@ -31,7 +31,7 @@ def image(app):
 
 def test_media_is_served_with_its_type_and_cached_forever(client, audio):
     url, size = audio
-    response = client.get(url)
+    response = client.get(url, buffered=True)
     assert response.status_code == 200
     assert response.mimetype == "audio/mp4"
     assert int(response.headers["Content-Length"]) == size
@@ -47,8 +47,8 @@ def test_media_is_served_with_its_type_and_cached_forever(client, audio):
 )
 def test_audio_answers_range_requests(client, audio, range_header, first, last):
     url, size = audio
-    whole = client.get(url).data
-    response = client.get(url, headers={"Range": range_header})
+    whole = client.get(url, buffered=True).data
+    response = client.get(url, buffered=True, headers={"Range": range_header})
     assert response.status_code == 206
     start = first if first is not None else size - 500
     end = last if last is not None else size - 1
@@ -58,14 +58,14 @@ def test_audio_answers_range_requests(client, audio, range_header, first, last):
 
 def test_a_range_past_the_end_is_416(client, audio):
     url, size = audio
-    response = client.get(url, headers={"Range": f"bytes={size + 10}-{size + 20}"})
+    response = client.get(url, buffered=True, headers={"Range": f"bytes={size + 10}-{size + 20}"})
     assert response.status_code == 416
 
 
 def test_images_revalidate_with_their_etag(client, image):
     url, _size = image
-    first = client.get(url)
-    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    first = client.get(url, buffered=True)
+    again = client.get(url, buffered=True, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
 
 
@@ -83,7 +83,7 @@ def test_images_revalidate_with_their_etag(client, image):
     ],
 )
 def test_bad_media_paths_are_404(client, path):
-    assert client.get(path).status_code == 404
+    assert client.get(path, buffered=True).status_code == 404
 
 
 def _png_header_only(width: int, height: int) -> bytes:
@@ -136,6 +136,6 @@ def test_audio_that_is_not_audio_is_refused(app, blob):
 def test_real_audio_reports_its_duration(app, client, audio):
     url, _size = audio
     with app.app_context():
-        probe = probe_audio(client.get(url).data)
+        probe = probe_audio(client.get(url, buffered=True).data)
         assert probe.mimetype == "audio/mp4"
         assert probe.duration_s > 1
