@@ -40,13 +40,14 @@ def wants_json() -> bool:
 
 def error_response(status: int, reason: str | None = None):
     """Build a translated error response: JSON under /api/, an HTML page elsewhere."""
+    # Choose the language before the first gettext: Flask-Babel keeps the first locale it sees.
+    if "lang" not in g:
+        g.lang = negotiate_language()
     message = str(reason or MESSAGES.get(status, MESSAGES[500]))
     if wants_json():
         response = jsonify(error=status, title=str(TITLES.get(status, TITLES[500])), message=message)
         response.status_code = status
         return response
-    if "lang" not in g:
-        g.lang = negotiate_language()
     title = TITLES.get(status, TITLES[500])
     return render_template("errors/error.html", status=status, title=title, message=message), status
 

@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -148,7 +149,8 @@ def test_html_disguised_as_audio_is_refused(empty_app, tmp_path):
     audio.write_bytes(b"<html><script>alert(1)</script></html>")
     result = empty_app.test_cli_runner().invoke(args=["load-content", str(root)])
     assert result.exit_code != 0
-    assert "not an M4A, MP3, Opus or Ogg audio file" in result.output
+    with empty_app.app_context():
+        assert _("This file is not an M4A, MP3, Opus or Ogg audio file.") in result.output
 
 
 def test_two_monuments_sharing_a_code_are_refused(empty_app, tmp_path):
