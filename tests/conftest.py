@@ -31,62 +31,86 @@ def pytest_report_header(config):
 
 
 class SQLiteDatabases:
-    """Template and per-test databases as files: a clone is a file copy."""
+    """Each test gets a copy of a template file: a clone is a file copy."""
 
     def __init__(self, root: Path):
         self.root = root
         self.counter = itertools.count()
+        self.url = f"sqlite:///{root / 'session.sqlite3'}"
 
-    def new_url(self, name: str) -> str:
-        return f"sqlite:///{self.root / name}.sqlite3"
+    def snapshot(self, name: str) -> None:
+        shutil.copyfile(make_url(self.url).database, self.root / f"{name}.sqlite3")
 
-    def clone(self, template_url: str) -> str:
-        url = self.new_url(f"test{next(self.counter)}")
-        shutil.copyfile(make_url(template_url).database, make_url(url).database)
+    def restore(self, name: str) -> str:
+        url = f"sqlite:///{self.root / f'test{next(self.counter)}.sqlite3'}"
+        shutil.copyfile(self.root / f"{name}.sqlite3", make_url(url).database)
         return url
 
-    def drop(self, url: str) -> None:
+    def release(self, url: str) -> None:
         Path(make_url(url).database).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        pass
 
 
 class PostgresDatabases:
-    """Template and per-test databases on one server: a clone is CREATE DATABASE … TEMPLATE."""
+    """One database for the session; snapshots are schemas, restored by TRUNCATE and INSERT.
+
+    CREATE DATABASE … TEMPLATE takes seconds on a durable server; this takes milliseconds.
+    """
 
     def __init__(self, admin_url: str):
         url = make_url(admin_url)
         if url.drivername in ("postgresql", "postgres"):
             url = url.set(drivername="postgresql+psycopg")
-        self.base = url
-        self.admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=None)
-        self.prefix = f"dalil_{uuid.uuid4().hex[:8]}"
-        self.counter = itertools.count()
-        self.created: list[str] = []
+        self.admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        self.database = f"dalil_test_{uuid.uuid4().hex[:8]}"
+        self._admin_execute(f'CREATE DATABASE "{self.database}"')
+        self.url = url.set(database=self.database).render_as_string(hide_password=False)
+        self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self.tables: list[str] = []
 
-    def _execute(self, sql: str) -> None:
+    def _admin_execute(self, sql: str) -> None:
         with self.admin.connect() as connection:
             connection.execute(text(sql))
 
-    def new_url(self, name: str) -> str:
-        database = f"{self.prefix}_{name}"
-        self._execute(f'CREATE DATABASE "{database}"')
-        self.created.append(database)
-        return self.base.set(database=database).render_as_string(hide_password=False)
+    def _tables(self, connection) -> list[str]:
+        from guide.extensions import db as database
 
-    def clone(self, template_url: str) -> str:
-        database = f"{self.prefix}_t{next(self.counter)}"
-        template = make_url(template_url).database
-        self._execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}" STRATEGY FILE_COPY')
-        self.created.append(database)
-        return self.base.set(database=database).render_as_string(hide_password=False)
+        return [table.name for table in database.metadata.sorted_tables]
 
-    def drop(self, url: str) -> None:
-        database = make_url(url).database
-        self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        self.created.remove(database)
+    def snapshot(self, name: str) -> None:
+        with self.engine.connect() as connection:
+            self.tables = self._tables(connection)
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+            for table in self.tables:
+                connection.execute(text(f'CREATE TABLE "{name}"."{table}" AS TABLE public."{table}"'))
+
+    def restore(self, name: str) -> str:
+        with self.engine.begin() as connection:
+            listed = ", ".join(f'public."{table}"' for table in self.tables)
+            connection.execute(text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
+            for table in self.tables:
+                connection.execute(text(f'INSERT INTO public."{table}" SELECT * FROM "{name}"."{table}"'))
+            # Serial columns must continue after the restored rows.
+            sequences = connection.execute(text(
+                "SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name)"
+                " FROM information_schema.columns WHERE table_schema = 'public'"
+                " AND pg_get_serial_sequence(quote_ident(table_name), column_name) IS NOT NULL"
+            )).all()
+            for table, column, sequence in sequences:
+                connection.execute(text(
+                    f"SELECT setval('{sequence}', COALESCE((SELECT MAX(\"{column}\") FROM public.\"{table}\"), 0) + 1, false)"
+                ))
+        return self.url
+
+    def release(self, url: str) -> None:
+        pass
 
     def close(self) -> None:
-        for database in list(self.created):
-            self._execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        self.engine.dispose()
+        self._admin_execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         self.admin.dispose()
 
 
@@ -105,12 +129,9 @@ def make_test_app(database_url: str, media_dir: Path, **overrides):
 
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory):
-    if POSTGRES_URL:
-        manager = PostgresDatabases(POSTGRES_URL)
-        yield manager
-        manager.close()
-    else:
-        yield SQLiteDatabases(tmp_path_factory.mktemp("db"))
+    manager = PostgresDatabases(POSTGRES_URL) if POSTGRES_URL else SQLiteDatabases(tmp_path_factory.mktemp("db"))
+    yield manager
+    manager.close()
 
 
 @pytest.fixture(scope="session")
@@ -120,46 +141,42 @@ def media_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def templates(databases, media_dir):
-    """Build the empty (migrated) and the loaded (sample content) template databases once."""
+    """Migrate the session database, snapshot it empty, load content/, snapshot it loaded."""
     from flask_migrate import upgrade
 
-    empty_url = databases.new_url("empty")
-    app = make_test_app(empty_url, media_dir)
+    app = make_test_app(databases.url, media_dir)
     with app.app_context():
         upgrade()
-        db.engine.dispose()
-
-    loaded_url = databases.clone(empty_url)
-    app = make_test_app(loaded_url, media_dir)
-    with app.app_context():
+        databases.snapshot("empty")
         load_content(CONTENT_DIR)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return {"empty": empty_url, "loaded": loaded_url}
+    databases.snapshot("loaded")
+    return databases
 
 
-def _app_from(template: str, databases, media_dir, request):
-    url = databases.clone(template)
+def _app_from(snapshot: str, databases, media_dir, request):
+    url = databases.restore(snapshot)
     overrides = getattr(request, "param", None) or {}
     app = make_test_app(url, media_dir, **overrides)
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    databases.drop(url)
+    databases.release(url)
 
 
 @pytest.fixture
-def app(templates, databases, media_dir, request):
+def app(templates, media_dir, request):
     """An app whose database holds the sample content of content/."""
-    yield from _app_from(templates["loaded"], databases, media_dir, request)
+    yield from _app_from("loaded", templates, media_dir, request)
 
 
 @pytest.fixture
-def empty_app(templates, databases, media_dir, request):
+def empty_app(templates, media_dir, request):
     """An app whose database is migrated but empty."""
-    yield from _app_from(templates["empty"], databases, media_dir, request)
+    yield from _app_from("empty", templates, media_dir, request)
 
 
 @pytest.fixture
