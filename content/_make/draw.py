@@ -591,7 +591,7 @@ def draw_habous_cover():
     s.circle(795, 104, 4, fill=GOLD, width=1)
     # Whitewashed houses with small windows above the arcaded shops.
     houses = [(80, 300), (250, 330), (430, 290), (600, 320), (880, 300), (1010, 340)]
-    for i, (x, top) in enumerate(houses):
+    for x, top in houses:
         x1 = min(x + 180, W - 50)
         s.rect(x, top, x1, 640, fill=WHITE)
         s.tiles(x, x1, top - 18, top, overhang=6)
@@ -782,7 +782,7 @@ def draw_medina_map():
     wall = [(120, 250), (300, 220), (700, 240), (820, 200), (900, 330), (880, 560), (620, 640), (330, 660), (150, 560)]
     s.poly(wall, fill=WHITE, width=5)
     rnd = random.Random(41)
-    for _ in range(70):
+    for _dot in range(70):
         x = rnd.randint(190, 830)
         y = rnd.randint(270, 600)
         w, h = rnd.randint(20, 46), rnd.randint(16, 36)
