@@ -95,7 +95,21 @@ class StopTextEntry(Strict):
     body: str = Field(min_length=1)
 
 
-class StopEntry(Localized):
+class Plaqued(Localized):
+    """A record with its own plaque code and guides, one per language."""
+
+    @field_validator("code", check_fields=False)
+    @classmethod
+    def code_well_formed(cls, value: str) -> str:
+        return _check_code(value)
+
+    @field_validator("guides", check_fields=False)
+    @classmethod
+    def one_guide_per_language(cls, value: list[GuideEntry]) -> list[GuideEntry]:
+        return _unique_languages(value)
+
+
+class StopEntry(Plaqued):
     localized_fields: ClassVar[frozenset[str]] = frozenset({"text"})
 
     slug: str = Field(pattern=SLUG, max_length=80)
@@ -105,15 +119,6 @@ class StopEntry(Localized):
     image: ImageEntry | None = None
     guides: list[GuideEntry] = []
 
-    @field_validator("code")
-    @classmethod
-    def code_well_formed(cls, value: str) -> str:
-        return _check_code(value)
-
-    @field_validator("guides")
-    @classmethod
-    def one_guide_per_language(cls, value: list[GuideEntry]) -> list[GuideEntry]:
-        return _unique_languages(value)
 
 
 class MonumentTextEntry(Strict):
@@ -127,7 +132,7 @@ class MonumentTextEntry(Strict):
     hours: str = ""
 
 
-class MonumentFile(Localized):
+class MonumentFile(Plaqued):
     localized_fields: ClassVar[frozenset[str]] = frozenset({"text"})
 
     slug: str = Field(pattern=SLUG, max_length=80)
@@ -145,15 +150,6 @@ class MonumentFile(Localized):
     guides: list[GuideEntry] = []
     stops: list[StopEntry] = []
 
-    @field_validator("code")
-    @classmethod
-    def code_well_formed(cls, value: str) -> str:
-        return _check_code(value)
-
-    @field_validator("guides")
-    @classmethod
-    def one_guide_per_language(cls, value: list[GuideEntry]) -> list[GuideEntry]:
-        return _unique_languages(value)
 
     @model_validator(mode="after")
     def stops_distinct(self):
