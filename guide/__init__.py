@@ -117,7 +117,8 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Register the flask CLI commands of each domain."""
     from guide.content.cli import commands as content_commands
+    from guide.qr.cli import commands as qr_commands
     from guide.translate import translate_command
 
-    for command in (*content_commands, translate_command):
+    for command in (*content_commands, *qr_commands, translate_command):
         app.cli.add_command(command)

@@ -34,6 +34,17 @@ class Defaults:
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
 
+    # Plaques: where the OFL fonts are (Debian fonts-hosny-amiri and fonts-noto-core).
+    LABEL_FONT_DIRS = (
+        "/usr/share/fonts/opentype/fonts-hosny-amiri",
+        "/usr/share/fonts/truetype/noto",
+    )
+    # Scan statistics: each worker counts in memory and adds its counts to the database
+    # after this many scans or seconds, and when it exits.
+    SCAN_STATS = True
+    SCAN_FLUSH_HITS = 100
+    SCAN_FLUSH_SECONDS = 30
+
 
 def split_words(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Read a list setting given as "a b" or "a,b" in the environment."""

@@ -10,10 +10,11 @@ from guide.monuments.models import MonumentText
 from guide.monuments.models import Stop
 from guide.monuments.models import StopText
 from guide.qr.models import Code
+from guide.qr.models import ScanCount
 from guide.sites.models import Site
 from guide.sites.models import SiteText
 
 __all__ = [
     "Code", "ContentState", "Guide", "Image", "ImageText", "MediaFile", "Monument",
-    "MonumentText", "Site", "SiteText", "Stop", "StopText",
+    "MonumentText", "ScanCount", "Site", "SiteText", "Stop", "StopText",
 ]

@@ -57,6 +57,39 @@ def single_typo_candidates(code: str) -> list[str]:
     return candidates
 
 
+def _swaps(code: str) -> list[str]:
+    swapped = (code[:i] + code[i + 1] + code[i] + code[i + 2 :] for i in range(len(code) - 1))
+    return [candidate for candidate in swapped if candidate != code and is_well_formed(candidate)]
+
+
+def typo_candidates(code: str) -> list[str]:
+    """List well-formed codes one slip away: a wrong, swapped, missing or extra character.
+
+    A well-formed code comes first, as typed; Luhn mod N misses a few swaps of neighbours,
+    so the well-formed swaps of it follow.
+    """
+    code = code.translate(_LOOKALIKES)
+    if not CODE_LENGTH - 1 <= len(code) <= CODE_LENGTH + 1:
+        return []
+    if is_well_formed(code):
+        return [code, *_swaps(code)]
+    found = dict.fromkeys(single_typo_candidates(code))
+    if len(code) == CODE_LENGTH:
+        found.update(dict.fromkeys(_swaps(code)))
+    elif len(code) == CODE_LENGTH - 1:
+        for position in range(CODE_LENGTH):
+            for char in ALPHABET:
+                candidate = code[:position] + char + code[position:]
+                if is_well_formed(candidate):
+                    found[candidate] = None
+    else:
+        for position in range(CODE_LENGTH + 1):
+            candidate = code[:position] + code[position + 1 :]
+            if is_well_formed(candidate):
+                found[candidate] = None
+    return list(found)
+
+
 def new_code(taken: set[str] | frozenset[str] = frozenset()) -> str:
     """Draw a fresh random code that is not in taken."""
     while True:

@@ -1,11 +1,13 @@
-"""Permanent plaque codes, each pointing at a monument or a stop."""
+"""Permanent plaque codes, each pointing at a monument or a stop, and their scan counts."""
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
@@ -57,3 +59,21 @@ class Code(db.Model):
     def target_monument(self) -> Monument | None:
         """The monument this code leads to, directly or through its stop."""
         return self.stop.monument if self.stop else self.monument
+
+
+# How a visitor reached a code: the phone's camera app, the guide's own scanner, or typing it.
+CHANNELS = ("camera", "scan", "typed")
+
+
+class ScanCount(db.Model):
+    """How many times a code was resolved on a day, per language and channel; nothing personal."""
+
+    __tablename__ = "scan_counts"
+    __table_args__ = (CheckConstraint("channel IN ('camera', 'scan', 'typed')", name="channel"),)
+
+    code: Mapped[str] = mapped_column(ForeignKey("codes.code"), primary_key=True)
+    # The local day in the site's time zone (Africa/Casablanca), not the UTC one.
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -1,21 +1,42 @@
-"""Resolving a plaque code to what it points at."""
+"""Plaque codes: resolving what was scanned or typed, their lifecycle, and what plaques print."""
 
+import unicodedata
 from dataclasses import dataclass
 from dataclasses import field
 
+from flask_babel import gettext as _
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from guide.caching import bump_content_version
 from guide.extensions import db
+from guide.i18n import current_language
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
-from guide.qr.codes import CODE_LENGTH
 from guide.qr.codes import is_well_formed
+from guide.qr.codes import new_code
 from guide.qr.codes import normalize
-from guide.qr.codes import single_typo_candidates
+from guide.qr.codes import typo_candidates
+from guide.qr.labels import PlaqueData
+from guide.qr.labels import guide_text
+from guide.qr.labels import pdf_bytes
+from guide.qr.labels import png_bytes
+from guide.qr.labels import render_pages
+from guide.qr.labels import size_guide
 from guide.qr.models import Code
+from guide.qr.symbols import make_symbol
+from guide.qr.symbols import plaque_url
+from guide.sites.models import Site
+from guide.timeutil import now_utc
 
 MAX_TYPED_LENGTH = 32
+# Keypad numbers are small; longer digit strings are typos, and int() stays cheap.
+MAX_NUMBER_DIGITS = 6
+
+
+class CodeError(Exception):
+    """A code change that cannot be made; the message is translated for the curator."""
 
 
 @dataclass
@@ -29,30 +50,237 @@ class Resolution:
         return self.code is not None and not self.code.is_retired
 
 
-def find_code(code: str) -> Code | None:
-    """Return the code row with its target loaded, or None."""
-    return db.session.scalar(
-        select(Code)
-        .where(Code.code == code)
-        .options(
-            selectinload(Code.monument).selectinload(Monument.site),
-            selectinload(Code.stop).selectinload(Stop.monument),
-        )
+def _with_targets(query):
+    return query.options(
+        selectinload(Code.site),
+        selectinload(Code.monument).selectinload(Monument.site),
+        selectinload(Code.stop).selectinload(Stop.monument),
     )
 
 
+def find_code(code: str) -> Code | None:
+    """Return the code row with its target loaded, or None."""
+    return db.session.scalar(_with_targets(select(Code).where(Code.code == code)))
+
+
 def resolve_code(raw: str) -> Resolution:
-    """Resolve a scanned or typed code, suggesting existing codes for a one-character typo."""
+    """Resolve a scanned or typed code, suggesting existing codes for a one-character slip."""
     if len(raw) > MAX_TYPED_LENGTH:
         return Resolution()
     code = normalize(raw)
     row = find_code(code) if is_well_formed(code) else None
     if row is not None:
         return Resolution(row)
-    candidates = single_typo_candidates(code) if len(code) == CODE_LENGTH else []
+    candidates = typo_candidates(code)
     if not candidates:
         return Resolution()
     existing = db.session.scalars(
         select(Code.code).where(Code.code.in_(candidates), Code.retired_dt.is_(None))
     )
     return Resolution(suggestions=sorted(existing))
+
+
+@dataclass
+class Entry:
+    """What a visitor typed, resolved: a code to open, or why not."""
+
+    code: Code | None = None
+    # "empty", "too-long", "unknown-code", "unknown-number", "retired" or "ambiguous".
+    problem: str | None = None
+    # Codes the visitor may have meant: near a typo, or the same number in several sites.
+    choices: list[Code] = field(default_factory=list)
+
+
+def _keypad_number(text: str) -> int | None:
+    # Arabic-Indic digits (١٢) count too: phones with an Arabic keyboard type them.
+    if not text or len(text) > MAX_NUMBER_DIGITS:
+        return None
+    if not all(unicodedata.decimal(char, None) is not None for char in text):
+        return None
+    return int("".join(str(unicodedata.decimal(char)) for char in text))
+
+
+def resolve_entry(raw: str, site: Site | None = None) -> Entry:
+    """Resolve a typed plaque code, or a keypad number within a site (or any site if unique)."""
+    text = "".join(raw.split())
+    if not text:
+        return Entry(problem="empty")
+    if len(text) > MAX_TYPED_LENGTH:
+        return Entry(problem="too-long")
+    number = _keypad_number(text.removeprefix("#").removeprefix("№"))
+    if number is not None:
+        return _resolve_number(number, site)
+    resolution = resolve_code(text)
+    if resolution.code is not None:
+        if resolution.code.is_retired:
+            return Entry(code=resolution.code, problem="retired")
+        return Entry(code=resolution.code)
+    choices = list(db.session.scalars(
+        _with_targets(select(Code).where(Code.code.in_(resolution.suggestions)).order_by(Code.code))
+    ))
+    return Entry(problem="unknown-code", choices=choices)
+
+
+def _resolve_number(number: int, site: Site | None) -> Entry:
+    query = _with_targets(select(Code).where(Code.number == number, Code.retired_dt.is_(None)))
+    if site is not None:
+        query = query.where(Code.site_id == site.id)
+    matches = list(db.session.scalars(query.join(Site, Site.id == Code.site_id).order_by(Site.position)))
+    if not matches:
+        return Entry(problem="unknown-number")
+    if len(matches) > 1:
+        return Entry(problem="ambiguous", choices=matches)
+    return Entry(code=matches[0])
+
+
+def get_site(slug: str) -> Site | None:
+    """Return the site with this slug, or None."""
+    return db.session.scalar(select(Site).where(Site.slug == slug))
+
+
+def list_sites() -> list[Site]:
+    """Return the sites in home-page order, for the keypad's site choice."""
+    return list(db.session.scalars(select(Site).order_by(Site.position, Site.slug)))
+
+
+# Lifecycle. These only flush; the CLI or the CMS request commits.
+
+def _check_target(site_id: int, monument: Monument, stop: Stop | None) -> None:
+    if stop is not None and stop.monument_id != monument.id:
+        raise CodeError(_("The stop %(stop)s is not part of %(monument)s.", stop=stop.slug,
+                          monument=monument.slug))
+    if monument.site_id != site_id:
+        # The keypad number printed on the plaque is only unique within its site.
+        raise CodeError(_("A code cannot move to a monument of another site."))
+
+
+def create_code(monument: Monument, stop: Stop | None = None, number: int | None = None) -> Code:
+    """Give a monument, or one of its stops, a fresh permanent code and keypad number."""
+    _check_target(monument.site_id, monument, stop)
+    taken_numbers = set(db.session.scalars(select(Code.number).where(Code.site_id == monument.site_id)))
+    if number is None:
+        number = max(taken_numbers, default=0) + 1
+    elif number < 1 or number in taken_numbers:
+        raise CodeError(_("The number %(number)d is already printed on another plaque of this site.",
+                          number=number) if number >= 1 else _("A keypad number starts at 1."))
+    taken_codes = set(db.session.scalars(select(Code.code)))
+    code = Code(code=new_code(taken_codes), site_id=monument.site_id, number=number,
+                monument=None if stop else monument, stop=stop)
+    db.session.add(code)
+    db.session.flush()
+    bump_content_version()
+    return code
+
+
+def retarget_code(code: Code, monument: Monument, stop: Stop | None = None) -> Code:
+    """Point a code at another monument or stop: the plaque stays valid when content moves."""
+    if code.is_retired:
+        raise CodeError(_("The code %(code)s is retired; create a new one instead.", code=code.code))
+    _check_target(code.site_id, monument, stop)
+    code.monument, code.stop = (None, stop) if stop else (monument, None)
+    db.session.flush()
+    bump_content_version()
+    return code
+
+
+def retire_code(code: Code) -> Code:
+    """Take a code out of service for good; its scans then show a friendly 410 page."""
+    if code.is_retired:
+        raise CodeError(_("The code %(code)s is already retired.", code=code.code))
+    code.retired_dt = now_utc()
+    db.session.flush()
+    bump_content_version()
+    return code
+
+
+def find_monument(slug: str) -> Monument | None:
+    """Return the monument with this slug and its stops, or None."""
+    return db.session.scalar(
+        select(Monument).where(Monument.slug == slug).options(selectinload(Monument.stops))
+    )
+
+
+def find_stop(monument: Monument, slug: str) -> Stop | None:
+    """Return the monument's stop with this slug, or None."""
+    return next((stop for stop in monument.stops if stop.slug == slug), None)
+
+
+def codes_in_site(site: Site) -> list[Code]:
+    """List a site's codes by keypad number, retired ones included."""
+    return list(db.session.scalars(
+        _with_targets(select(Code).where(Code.site_id == site.id).order_by(Code.number))
+    ))
+
+
+def next_number(site: Site) -> int:
+    """Return the keypad number a new plaque of this site would get."""
+    return (db.session.scalar(select(func.max(Code.number)).where(Code.site_id == site.id)) or 0) + 1
+
+
+# What plaques print.
+
+def plaque_data(code: Code) -> PlaqueData:
+    """Collect what one plaque prints: its target's name in every language the content has."""
+    if code.stop is not None:
+        names = {lang: text.title for lang, text in code.stop.texts.items()}
+    else:
+        names = {lang: text.name for lang, text in code.target_monument.texts.items()}
+    return PlaqueData(code=code.code, number=code.number, names=names)
+
+
+def plaques_for(site: str | None = None, monument: str | None = None,
+                codes: tuple[str, ...] = ()) -> list[PlaqueData]:
+    """Collect the plaques of some codes, a monument or a whole site, in walking order.
+
+    Retired codes are left out of a site or a monument; naming one explicitly is an error.
+    """
+    rows: list[Code] = []
+    if site is not None:
+        found = get_site(site)
+        if found is None:
+            raise CodeError(_("No site has the slug %(slug)s.", slug=site))
+        rows += _codes_of_monuments(select(Monument).where(Monument.site_id == found.id))
+    if monument is not None:
+        if find_monument(monument) is None:
+            raise CodeError(_("No monument has the slug %(slug)s.", slug=monument))
+        rows += _codes_of_monuments(select(Monument).where(Monument.slug == monument))
+    for raw in codes:
+        row = find_code(normalize(raw)) if len(raw) <= MAX_TYPED_LENGTH else None
+        if row is None:
+            raise CodeError(_("No plaque carries the code %(code)s.", code=raw[:MAX_TYPED_LENGTH]))
+        if row.is_retired:
+            raise CodeError(_("The code %(code)s is retired; create a new one instead.", code=row.code))
+        rows.append(row)
+    unique = list(dict.fromkeys(rows))
+    return [plaque_data(row) for row in unique]
+
+
+def _codes_of_monuments(query) -> list[Code]:
+    monuments = db.session.scalars(
+        query.order_by(Monument.position, Monument.slug).options(
+            selectinload(Monument.site).selectinload(Site.texts),
+            selectinload(Monument.codes),
+            selectinload(Monument.stops).selectinload(Stop.codes),
+        )
+    )
+    rows = []
+    for monument in monuments:
+        rows += [code for code in monument.codes if not code.is_retired]
+        for stop in monument.stops:
+            rows += [code for code in stop.codes if not code.is_retired]
+    return rows
+
+
+
+def export_labels(site: str | None = None, monument: str | None = None, codes: tuple[str, ...] = (),
+                  layout: str = "sheet", paper: str = "a6",
+                  file_format: str = "pdf") -> tuple[list[bytes], int, str]:
+    """Draw the plaques of some codes, a monument or a site as one PDF or one PNG per page.
+
+    Returns the files, how many plaques they hold, and the size guidance in the current language.
+    """
+    plaques = plaques_for(site, monument, codes)
+    pages = render_pages(plaques, layout, paper)
+    files = [pdf_bytes(pages)] if file_format == "pdf" else [png_bytes(page) for page in pages]
+    guidance = guide_text(size_guide(make_symbol(plaque_url(plaques[0].code))), current_language())
+    return files, len(plaques), guidance

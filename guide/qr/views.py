@@ -1,21 +1,45 @@
-"""/q/<CODE>: where every plaque's QR code leads."""
+"""/q/<CODE>: where every plaque's QR code leads; typed codes; the QR images themselves."""
 
 from flask import Blueprint
+from flask import Response
+from flask import current_app
 from flask import g
+from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 
 from guide.caching import cached_response
+from guide.errors import abort
 from guide.i18n import languages
 from guide.i18n import negotiate_language
 from guide.monuments.views import render_monument
 from guide.monuments.views import render_stop
+from guide.qr.codes import normalize
+from guide.qr.services import MAX_TYPED_LENGTH
+from guide.qr.services import find_code
+from guide.qr.services import get_site
+from guide.qr.services import list_sites
 from guide.qr.services import resolve_code
+from guide.qr.services import resolve_entry
+from guide.qr.stats import count_scan
+from guide.qr.stats import flush_after
+from guide.qr.symbols import plaque_url
+from guide.qr.symbols import symbol_png
+from guide.qr.symbols import symbol_svg
 
 bp = Blueprint("qr", __name__, template_folder="templates")
 
+# QR images depend only on the code and PUBLIC_BASE_URL, which change at most on a redeploy.
+IMAGE_MAX_AGE = 30 * 24 * 3600
+# Status of a /q/ answer that means an existing code was resolved (304: a re-scan).
+COUNTED_STATUSES = (200, 304, 410)
+
 
 @bp.get("/q/<code>")
+# The QR symbol carries the URL in upper case (alphanumeric mode), hence this alias.
+@bp.get("/Q/<code>", endpoint="resolve_upper")
 def resolve(code: str):
     """Show what a plaque's code points at, in the visitor's language, without a redirect."""
     g.lang = negotiate_language()
@@ -37,4 +61,78 @@ def resolve(code: str):
                         for lang in languages()}
         return render_monument(monument, g.lang), 200
 
-    return cached_response(("q", g.lang, code.upper()), build, vary=("Cookie", "Accept-Language"))
+    # Past MAX_TYPED_LENGTH every code gets the same answer, so they share one cache entry.
+    key = normalize(code[: MAX_TYPED_LENGTH + 1])
+    response = cached_response(("q", g.lang, key), build, vary=("Cookie", "Accept-Language"))
+    # Counted on every request, cached or not; the rendering above only runs on a cache miss.
+    counted = response.status_code in COUNTED_STATUSES and request.method == "GET" and not _is_prefetch()
+    if counted and count_scan(key, g.lang, request.args.get("via")):
+        flush_after(response)
+    return response
+
+
+def _is_prefetch() -> bool:
+    # A browser guessing the next page is not a visitor scanning a plaque.
+    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
+    return purpose.startswith("prefetch")
+
+
+@bp.get("/q", strict_slashes=False)
+def enter():
+    """Let a visitor type a plaque code or a keypad number, in the negotiated language."""
+    g.lang = negotiate_language()
+    return _entry_page()
+
+
+@bp.get("/<lang:lang>/enter")
+def enter_in(lang: str):
+    """Let a visitor type a plaque code or a keypad number, in the language of the URL."""
+    g.alternates = {other: url_for("qr.enter_in", lang=other) for other in languages()}
+    return _entry_page()
+
+
+def _entry_page():
+    raw = request.args.get("code")
+    site_slug = request.args.get("site") or None
+    site = get_site(site_slug[:80]) if site_slug else None
+    if site_slug and site is None:
+        abort(404, _("This site is not in the guide."))
+    sites = list_sites()
+    if raw is None:
+        return render_template("qr/enter.html", entry=None, typed="", site=site, sites=sites)
+    entry = resolve_entry(raw, site)
+    if entry.problem is None:
+        return redirect(url_for("qr.resolve", code=entry.code.code, via="typed"), 303)
+    status = {"empty": 400, "too-long": 400, "retired": 410, "ambiguous": 200}.get(entry.problem, 404)
+    return render_template("qr/enter.html", entry=entry, typed=raw[:MAX_TYPED_LENGTH], site=site,
+                           sites=sites), status
+
+
+def _image_code(code: str) -> str:
+    """Return the existing code for an image URL, case-insensitively, or stop with a 404."""
+    row = find_code(normalize(code)) if len(code) <= MAX_TYPED_LENGTH else None
+    if row is None:
+        abort(404, _("No plaque carries this code."))
+    return row.code
+
+
+def _image_response(body: bytes, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = IMAGE_MAX_AGE
+    return response.make_conditional(request)
+
+
+@bp.get("/qr/<code>.png")
+def image_png(code: str):
+    """Send the QR code of a plaque as a PNG, ten pixels a module."""
+    found = _image_code(code)
+    return _image_response(symbol_png(plaque_url(found, current_app.config["PUBLIC_BASE_URL"])), "image/png")
+
+
+@bp.get("/qr/<code>.svg")
+def image_svg(code: str):
+    """Send the QR code of a plaque as an SVG, for print shops and the CMS."""
+    found = _image_code(code)
+    return _image_response(symbol_svg(plaque_url(found, current_app.config["PUBLIC_BASE_URL"])), "image/svg+xml")
