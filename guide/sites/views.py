@@ -14,8 +14,13 @@ bp = Blueprint("sites", __name__, template_folder="templates")
 
 
 def _render_home(lang: str):
-    return cached_response(("home", lang), lambda: render_template("sites/home.html", sites=list_sites()),
-                           vary=("Cookie", "Accept-Language"))
+    def build():
+        sites = list_sites()
+        # A real plaque code makes the "type its code" example something the visitor can try.
+        example = next((m.primary_code for s in sites for m in s.monuments if m.primary_code), None)
+        return render_template("sites/home.html", sites=sites, example_code=example)
+
+    return cached_response(("home", lang), build, vary=("Cookie", "Accept-Language"))
 
 
 @bp.get("/")
