@@ -1,16 +1,29 @@
-"""The web app's static files, served from pwa/ with long caching for versioned assets."""
+"""The installable app: service worker, manifest, offline packs, saved-guides pages and static files."""
 
+import hashlib
 from pathlib import Path
 
 from flask import Blueprint
 from flask import abort
 from flask import current_app
+from flask import render_template
+from flask import request
 from flask import send_from_directory
+from flask import url_for
+from flask_babel import gettext as _
 
-bp = Blueprint("offline", __name__)
+from guide import errors
+from guide.caching import cached_response
+from guide.i18n import current_language
+from guide.i18n import languages
+from guide.offline import services
+
+bp = Blueprint("offline", __name__, template_folder="templates")
 
 # Only these folders of pwa/ are public; package.json, node_modules and the like are not.
 PUBLIC_FOLDERS = ("css", "js", "icons", "fonts", "vendor")
+JSON = "application/json"
+YEAR = 365 * 24 * 3600
 
 
 @bp.get("/static/<folder>/<path:filename>")
@@ -19,28 +32,101 @@ def static(folder: str, filename: str):
     if folder not in PUBLIC_FOLDERS:
         abort(404)
     root = Path(current_app.config["PWA_DIR"]) / folder
-    return send_from_directory(root, filename, max_age=3600)
+    # A ?v= fingerprint names the bytes, so such a URL may be cached for good.
+    fingerprinted = "v" in request.args
+    response = send_from_directory(root, filename, max_age=YEAR if fingerprinted else 3600)
+    if fingerprinted:
+        response.cache_control.immutable = True
+    return response
 
 
-def _fingerprint(path: Path) -> str:
-    import hashlib
-
+def _fingerprint(path: Path) -> str | None:
+    # A missing file (icons not generated yet) must not take every page down with it.
+    if not path.is_file():
+        return None
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-_fingerprints: dict[str, str] = {}
+_fingerprints: dict[str, str | None] = {}
 
 
 def asset_url(path: str) -> str:
     """Return a static file's URL with a content fingerprint, so caches refresh on change."""
-    from flask import url_for
-
     folder, _slash, filename = path.partition("/")
     if path not in _fingerprints or current_app.debug:
         _fingerprints[path] = _fingerprint(Path(current_app.config["PWA_DIR"]) / path)
-    return url_for("offline.static", folder=folder, filename=filename, v=_fingerprints[path])
+    version = _fingerprints[path]
+    if version is None:
+        return url_for("offline.static", folder=folder, filename=filename)
+    return url_for("offline.static", folder=folder, filename=filename, v=version)
 
 
 @bp.app_context_processor
 def asset_helpers():
-    return {"asset_url": asset_url}
+    """Give every template the fingerprinted asset URLs and the scripts' settings."""
+    return {"asset_url": asset_url, "offline_config": offline_config}
+
+
+def offline_config() -> dict:
+    """What the page's scripts need to know: languages and their translated texts."""
+    return {
+        "lang": current_language(),
+        "territory": current_app.config["LOCALE_TERRITORY"],
+        "languages": list(languages()),
+        "cookie": current_app.config["LANGUAGE_COOKIE"],
+        "strings": services.client_strings(),
+    }
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Send the service worker from the root, so its scope covers /q/ and every page."""
+    source = (Path(current_app.config["PWA_DIR"]) / "sw.js").read_bytes()
+    response = cached_response(("sw",), lambda: services.sw_script(source), "text/javascript; charset=utf-8")
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Describe the app for installation to the home screen."""
+    return cached_response(("manifest",), lambda: services.to_json(services.manifest_document()),
+                           "application/manifest+json")
+
+
+@bp.get("/api/v1/packs")
+def packs():
+    """List every site's offline pack with its version and size."""
+    return cached_response(("packs",), lambda: services.to_json({"packs": services.pack_summaries()}), JSON)
+
+
+@bp.get("/api/v1/packs/<slug>")
+def pack(slug: str):
+    """Describe a site's offline pack: every file with its URL, size and sha256."""
+
+    def build():
+        found = services.get_pack(slug)
+        if found is None:
+            errors.abort(404, _("No site has this slug."))
+        return services.to_json(found)
+
+    return cached_response(("pack", slug), build, JSON)
+
+
+@bp.get("/<lang:lang>/offline")
+def saved(lang: str):
+    """Show the guides saved on this phone, with their sizes, updates and deletion."""
+    return cached_response(("offline-saved", lang), lambda: render_template("offline/saved.html"))
+
+
+@bp.get("/<lang:lang>/offline/not-saved")
+def not_saved(lang: str):
+    """Explain, offline, that the page asked for is not saved on this phone."""
+    return cached_response(("offline-not-saved", lang), lambda: render_template("offline/not_saved.html"))
+
+
+@bp.get("/<lang:lang>/offline/unknown-code")
+def unknown_code(lang: str):
+    """Explain, offline, that no saved guide has the code that was scanned or typed."""
+    return cached_response(("offline-unknown-code", lang),
+                           lambda: render_template("offline/unknown_code.html"))

@@ -1,0 +1,167 @@
+"""Measure a site's offline pack: size by kind, audio bytes per minute, build time, and the
+time from an offline navigation to its text on screen (headless Chromium, pack downloaded,
+network cut and server stopped).
+
+    python bench/bench_pack.py [--site casablanca] [--runs 10] [--no-browser]
+Writes bench/results/pack.json. Timings are indicative: this machine, not a phone.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from werkzeug.serving import make_server  # noqa: E402
+
+from guide import create_app  # noqa: E402
+from guide.content.services import load_content  # noqa: E402
+from guide.extensions import db  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic", "--disable-gpu"]
+
+
+def make_app(tmp: str):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/pack.sqlite3",
+        "MEDIA_DIR": f"{tmp}/media",
+        "SECRET_KEY": "bench",
+    })
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        load_content(ROOT / "content")
+        db.session.commit()
+    return app
+
+
+def kind(entry: dict) -> str:
+    if entry["url"].startswith("/media/"):
+        return "audio" if entry["type"].startswith("audio/") else "images"
+    if entry["url"].startswith("/static/vendor/"):
+        return "scanner"
+    if entry["url"].startswith("/static/"):
+        return "app files"
+    return "pages"
+
+
+def pack_figures(app, site: str) -> dict:
+    from guide.media.models import MediaFile
+
+    client = app.test_client()
+    start = time.perf_counter()
+    pack = client.get(f"/api/v1/packs/{site}").get_json()
+    cold_s = time.perf_counter() - start
+    start = time.perf_counter()
+    client.get(f"/api/v1/packs/{site}")
+    warm_s = time.perf_counter() - start
+    by_kind: dict[str, dict] = {}
+    for entry in pack["files"]:
+        bucket = by_kind.setdefault(kind(entry), {"files": 0, "bytes": 0})
+        bucket["files"] += 1
+        bucket["bytes"] += entry["bytes"]
+    with app.app_context():
+        audio = [db.session.get(MediaFile, entry["sha256"]) for entry in pack["files"]
+                 if entry["type"].startswith("audio/")]
+    minutes = sum(media.duration_s for media in audio) / 60
+    audio_bytes = sum(media.size for media in audio)
+    return {
+        "site": site,
+        "version": pack["version"],
+        "bytes": pack["bytes"],
+        "files": len(pack["files"]),
+        "by_kind": by_kind,
+        "audio_minutes": round(minutes, 2),
+        "audio_bytes_per_minute": round(audio_bytes / minutes) if minutes else None,
+        "descriptor_bytes": len(json.dumps(pack).encode()),
+        "build_seconds_cold": round(cold_s, 3),
+        "build_seconds_cached": round(warm_s, 4),
+    }
+
+
+def offline_paint(app, site: str, runs: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    with app.app_context():
+        from guide.sites.services import get_site
+
+        monuments = get_site(site).monuments
+        codes = [m.primary_code.code for m in monuments if m.primary_code]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    paints, walls = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(service_workers="allow", locale="fr-FR")
+        page = context.new_page()
+        page.goto(f"{base}/fr/sites/{site}")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        start = time.perf_counter()
+        page.click(f"[data-pack={site}]")
+        page.wait_for_selector(f"[data-pack={site}][data-pack-state=complete]", timeout=120_000)
+        download_s = time.perf_counter() - start
+        context.set_offline(True)
+        server.shutdown()
+        for index in range(runs):
+            code = codes[index % len(codes)]
+            start = time.perf_counter()
+            page.goto(f"{base}/q/{code}")
+            page.locator("h1").first.wait_for()
+            walls.append((time.perf_counter() - start) * 1000)
+            paints.append(page.evaluate(
+                "() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null"))
+        browser.close()
+    server.server_close()
+    paints = [value for value in paints if value is not None]
+    return {
+        "runs": runs,
+        "download_seconds_local": round(download_s, 2),
+        "first_contentful_paint_ms_median": round(statistics.median(paints), 1) if paints else None,
+        "first_contentful_paint_ms_max": round(max(paints), 1) if paints else None,
+        "navigation_to_h1_ms_median": round(statistics.median(walls), 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", default="casablanca")
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = make_app(tmp)
+        result = pack_figures(app, args.site)
+        if not args.no_browser and Path(CHROMIUM).exists():
+            result["offline"] = offline_paint(app, args.site, args.runs)
+    print(f"pack {result['site']} v{result['version']}: {result['bytes'] / 1e6:.2f} MB in {result['files']} files")
+    for name, bucket in sorted(result["by_kind"].items()):
+        print(f"  {name:<10} {bucket['files']:>4} files {bucket['bytes'] / 1e6:>7.2f} MB")
+    print(f"audio: {result['audio_minutes']} min, {result['audio_bytes_per_minute']:,} bytes per minute")
+    print(f"descriptor: {result['descriptor_bytes']:,} B; built in {result['build_seconds_cold']} s, "
+          f"then {result['build_seconds_cached']} s from the cache")
+    if "offline" in result:
+        offline = result["offline"]
+        print(f"download over loopback: {offline['download_seconds_local']} s")
+        print(f"offline /q/<code> → first contentful paint: median {offline['first_contentful_paint_ms_median']} ms, "
+              f"max {offline['first_contentful_paint_ms_max']} ms; navigation → h1: "
+              f"median {offline['navigation_to_h1_ms_median']} ms ({offline['runs']} runs)")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "pack.json").write_text(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

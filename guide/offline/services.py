@@ -1,0 +1,348 @@
+"""Offline packs of a site, the app shell the service worker keeps, and the web app manifest.
+
+A pack lists every file a visitor needs on site with no network: each page in each
+language, exactly as the server sends it, plus images, recordings and the app's own files,
+each with its size and sha256. The browser stores a pack whole and updates it file by file.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask import g
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from guide.caching import content_version
+from guide.extensions import db
+from guide.i18n import formatting_locale
+from guide.i18n import languages
+from guide.i18n import text_direction
+from guide.media.models import MediaFile
+from guide.monuments.services import get_monument
+from guide.qr.models import Code
+from guide.sites.models import Site
+from guide.sites.services import get_site
+from guide.sites.services import list_sites
+
+PACK_FORMAT = 1
+MAX_CACHED_PACKS = 32
+# App files every page loads, precached by the service worker and listed in every pack.
+SHELL_FOLDERS = ("css", "js", "fonts")
+SHELL_SUFFIXES = (".css", ".js", ".woff2", ".svg")
+ICON_FILES = ("icon-192.png", "icon-512.png", "maskable-512.png", "apple-touch-icon.png", "favicon-32.png")
+# The in-app scanner's polyfill: not in the shell (it loads only when the scanner opens),
+# but in every pack, so scanning works inside a monument with no signal.
+SCANNER_FILES = ("vendor/barcode-detector/ponyfill.js", "vendor/barcode-detector/zxing-exported.js",
+                 "vendor/zxing_reader.wasm")
+
+
+class PageError(RuntimeError):
+    """A page that belongs in a pack did not render."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackFile:
+    url: str
+    bytes: int
+    sha256: str
+    type: str
+
+
+@contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """Run template and gettext calls as if the request were in lang."""
+    missing = object()
+    previous = g.get("lang", missing)
+    g.lang = lang
+    try:
+        with force_locale(formatting_locale(lang, current_app.config["LOCALE_TERRITORY"])):
+            yield
+    finally:
+        if previous is missing:
+            g.pop("lang", None)
+        else:
+            g.lang = previous
+
+
+def fetch_page(url: str) -> tuple[bytes, str]:
+    """Return the exact bytes and type the server sends for one of its own pages.
+
+    Going through the app itself, rather than calling the render functions, guarantees that a
+    pack's sha256 matches what the browser downloads. The inner request shares this app context,
+    hence its database session and transaction (a second session would wait on locks the first
+    holds); g is emptied for it and given back afterwards, so neither request sees the other's.
+    """
+    app = current_app._get_current_object()
+    saved = dict(vars(g))
+    vars(g).clear()
+    try:
+        response = app.test_client().get(url)
+    finally:
+        vars(g).clear()
+        vars(g).update(saved)
+    if response.status_code != 200:
+        raise PageError(f"{url} answered {response.status_code}")
+    return response.get_data(), response.mimetype
+
+
+def _static_file(path: str) -> tuple[str, Path]:
+    from guide.offline.views import asset_url
+
+    return asset_url(path), Path(current_app.config["PWA_DIR"]) / path
+
+
+def _file_entry(url: str, data: bytes, mimetype: str) -> PackFile:
+    return PackFile(url, len(data), hashlib.sha256(data).hexdigest(), mimetype)
+
+
+def _disk_entry(url: str, path: Path) -> PackFile:
+    import mimetypes
+
+    return _file_entry(url, path.read_bytes(), mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+
+
+def shell_asset_paths() -> list[str]:
+    """List the app's own CSS, JS and font files, relative to pwa/."""
+    root = Path(current_app.config["PWA_DIR"])
+    found = []
+    for folder in SHELL_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in SHELL_SUFFIXES:
+                found.append(path.relative_to(root).as_posix())
+    return found
+
+
+def scanner_paths() -> list[str]:
+    """List the scanner's vendor files that are installed (npm run vendor)."""
+    root = Path(current_app.config["PWA_DIR"])
+    return [path for path in SCANNER_FILES if (root / path).is_file()]
+
+
+def page_urls(site: Site) -> list[str]:
+    """List a site's pages in every language: home, site, monuments and their stops."""
+    urls = []
+    for lang in languages():
+        urls.append(url_for("sites.home_in", lang=lang))
+        urls.append(url_for("sites.site", lang=lang, slug=site.slug))
+        for monument in site.monuments:
+            urls.append(url_for("monuments.detail", lang=lang, slug=monument.slug))
+            urls.extend(url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=stop.slug)
+                        for stop in monument.stops)
+    return urls
+
+
+def site_media(site: Site) -> list[MediaFile]:
+    """List the images and recordings the site's pages use, each file once."""
+    seen: dict[str, MediaFile] = {}
+    for summary in site.monuments:
+        monument = get_monument(summary.slug)
+        owners = [monument, *monument.stops]
+        for owner in owners:
+            for image in owner.images:
+                seen.setdefault(image.media.sha256, image.media)
+            for guide in owner.guides.values():
+                if guide.audio is not None:
+                    seen.setdefault(guide.audio.sha256, guide.audio)
+    return list(seen.values())
+
+
+def code_index(site: Site) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """Map each code in service to its page per language, and each keypad number to its code."""
+    codes: dict[str, dict[str, str]] = {}
+    numbers: dict[str, str] = {}
+    rows = db.session.scalars(select(Code).where(Code.site_id == site.id, Code.retired_dt.is_(None)))
+    for code in rows:
+        monument = code.target_monument
+        if monument is None:
+            continue
+        if code.stop is not None:
+            pages = {lang: url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=code.stop.slug)
+                     for lang in languages()}
+        else:
+            pages = {lang: url_for("monuments.detail", lang=lang, slug=monument.slug) for lang in languages()}
+        codes[code.code] = pages
+        numbers[str(code.number)] = code.code
+    return dict(sorted(codes.items())), dict(sorted(numbers.items(), key=lambda item: int(item[0])))
+
+
+def build_pack(slug: str) -> dict | None:
+    """Describe the offline pack of a site, or return None when there is no such site."""
+    site = get_site(slug)
+    if site is None:
+        return None
+    files = []
+    for url in page_urls(site):
+        data, mimetype = fetch_page(url)
+        files.append(_file_entry(url, data, mimetype))
+    files.extend(PackFile(url_for("media.serve", filename=media.filename), media.size, media.sha256,
+                          media.mimetype) for media in site_media(site))
+    for path in (*shell_asset_paths(), *scanner_paths()):
+        files.append(_disk_entry(*_static_file(path)))
+    codes, numbers = code_index(site)
+    listing = "\n".join(f"{entry.url} {entry.sha256}" for entry in files)
+    return {
+        "format": PACK_FORMAT,
+        "site": site.slug,
+        "version": hashlib.sha256(listing.encode()).hexdigest()[:20],
+        "names": {lang: text.name for lang, text in site.texts.items()},
+        "languages": list(languages()),
+        "default_language": current_app.config["DEFAULT_LANGUAGE"],
+        "bytes": sum(entry.bytes for entry in files),
+        "files": [asdict(entry) for entry in files],
+        "codes": codes,
+        "numbers": numbers,
+    }
+
+
+def get_pack(slug: str) -> dict | None:
+    """Return a site's pack, built once per content version in this worker."""
+    packs = current_app.extensions.setdefault("dalil_packs", {})
+    key = (content_version(), slug)
+    if key not in packs:
+        if len(packs) >= MAX_CACHED_PACKS:
+            packs.clear()
+        packs[key] = build_pack(slug)
+    return packs[key]
+
+
+def pack_summaries() -> list[dict]:
+    """Give each site's pack version and size, for the offline-guides screen and update checks."""
+    summaries = []
+    # A site with no monument yet has nothing to take offline.
+    for site in (site for site in list_sites() if site.monuments):
+        pack = get_pack(site.slug)
+        summaries.append({key: pack[key] for key in ("site", "version", "bytes", "names")}
+                         | {"url": url_for("offline.pack", slug=site.slug)})
+    return summaries
+
+
+def to_json(document: dict) -> str:
+    """Serialize a document compactly, keeping Arabic readable."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def shell_urls() -> list[str]:
+    """List what the service worker precaches: offline pages, app files, icons, manifest."""
+    urls = []
+    for lang in languages():
+        urls.append(url_for("offline.saved", lang=lang))
+        urls.append(url_for("offline.not_saved", lang=lang))
+        urls.append(url_for("offline.unknown_code", lang=lang))
+    urls.extend(_static_file(path)[0] for path in shell_asset_paths())
+    urls.extend(_static_file(f"icons/{name}")[0] for name in ICON_FILES)
+    urls.append(url_for("offline.manifest"))
+    return urls
+
+
+def shell_build(sw_source: bytes) -> str:
+    """Hash everything the shell holds, so any change makes a new service worker."""
+    digest = hashlib.sha256(sw_source)
+    root = Path(current_app.config["PWA_DIR"])
+    for url in shell_urls():
+        digest.update(url.encode())
+        if url.startswith("/static/"):
+            continue  # the URL's ?v= fingerprint already names its bytes
+        digest.update(fetch_page(url)[0])
+    for name in ICON_FILES:
+        path = root / "icons" / name
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def sw_script(sw_source: bytes) -> bytes:
+    """Prefix the hand-written worker with what it must precache and the languages it knows."""
+    settings = {
+        "BUILD": shell_build(sw_source),
+        "SHELL": shell_urls(),
+        "LANGUAGES": list(languages()),
+        "DEFAULT_LANGUAGE": current_app.config["DEFAULT_LANGUAGE"],
+    }
+    preamble = "".join(f"const {name} = {json.dumps(value)};\n" for name, value in settings.items())
+    return preamble.encode() + sw_source
+
+
+def manifest_document() -> dict:
+    """Describe the installable app: one manifest for every language, with localized names."""
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    names = {}
+    for lang in languages():
+        with in_language(lang):
+            names[lang] = {
+                "name": _("Dalil, the heritage guide"),
+                "short_name": _("Dalil"),
+                "description": _("A bilingual guide to the historic buildings of Morocco's cities."),
+            }
+    def localized(key: str) -> dict:
+        return {lang: {"value": values[key], "dir": text_direction(lang)} for lang, values in names.items()}
+
+    def icon(name: str, size: int, purpose: str) -> dict:
+        return {"src": _static_file(f"icons/{name}")[0], "sizes": f"{size}x{size}", "type": "image/png",
+                "purpose": purpose}
+
+    # Browsers without name_localized show the base name: both scripts, so everyone reads it.
+    brand = " · ".join(dict.fromkeys(values["short_name"] for values in names.values()))
+    return {
+        "id": "/",
+        "scope": "/",
+        "start_url": "/?source=pwa",
+        "display": "standalone",
+        "lang": default,
+        "dir": text_direction(default),
+        "name": brand,
+        "short_name": brand,
+        "description": names[default]["description"],
+        "name_localized": localized("name"),
+        "short_name_localized": localized("short_name"),
+        "description_localized": localized("description"),
+        "theme_color": "#7a2e1d",
+        "background_color": "#f6efe3",
+        "categories": ["travel", "education"],
+        "icons": [
+            icon("icon-192.png", 192, "any"),
+            icon("icon-512.png", 512, "any"),
+            icon("maskable-512.png", 512, "maskable"),
+        ],
+    }
+
+
+def client_strings() -> dict:
+    """Return the offline controls' texts in the current language, for the page's scripts."""
+    return {
+        "download": _("Download (%(size)s)"),
+        "downloading": _("Downloading… %(percent)s"),
+        "saved": _("Saved on this phone (%(size)s)"),
+        "update": _("Update (%(size)s)"),
+        "resume": _("Resume the download"),
+        "delete": _("Delete"),
+        "deleted": _("Deleted from this phone."),
+        "checking": _("Checking…"),
+        "no_space": _("Not enough free space: %(needed)s needed, %(free)s free."),
+        "interrupted": _("The download was interrupted. Tap to resume it."),
+        "changed": _("The guide changed during the download. Tap to download the new version."),
+        "offline": _("You are offline: connect to the internet to download this guide."),
+        "up_to_date": _("This guide is up to date."),
+        "updated": _("Update complete. Files downloaded: %(count)s."),
+        "storage": _("Used on this phone: %(used)s"),
+        "new_version": _("A new version of Dalil is ready."),
+        "reload": _("Reload"),
+        "scan_hint": _("Point the camera at the QR code on the plaque."),
+        "no_camera": _("The camera is not available. Type the code printed under the QR code instead."),
+        "not_a_plaque": _("This QR code is not a Dalil plaque."),
+        "speed": _("Speed"),
+        "start_over": _("Start over"),
+        "resumed": _("Resumed at %(time)s."),
+        "read_aloud": _("Read aloud"),
+        "pause": _("Pause"),
+        "resume_reading": _("Resume"),
+        "stop_reading": _("Stop"),
+        "no_voice": _("This device has no voice for this language."),
+    }
