@@ -193,6 +193,8 @@ def runner(app):
 def live_server(app):
     """Serve the app over real HTTP on a free local port; .stop() ends it mid-test."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Join request threads on close, so no request outlives its test's database.
+    server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
