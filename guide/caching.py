@@ -5,9 +5,13 @@ on the very next request in every worker; only the rendering is saved.
 """
 
 import hashlib
+import os
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import cache
 from threading import Lock
 
 from flask import Flask
@@ -15,10 +19,16 @@ from flask import Response
 from flask import current_app
 from flask import g
 from flask import request
+from sqlalchemy import Engine
+from sqlalchemy import Select
+from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.pool import PoolProxiedConnection
 
 from guide.extensions import db
+
+_READER_LOCK = Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +37,7 @@ class CachedBody:
     mimetype: str
     etag: str
     status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class ResponseCache:
@@ -56,12 +67,131 @@ class ResponseCache:
             self._entries.clear()
 
 
+@cache
+def _version_query() -> Select:
+    from guide.content.models import ContentState
+
+    table = ContentState.__table__
+    return select(table.c.version).where(table.c.id == 1)
+
+
+class VersionReader:
+    """Read the content version on connections kept open for it: one round trip per request.
+
+    Every request asks for the version, and a pooled checkout adds a ping and a reset rollback
+    to that one query, several times its cost on a cache hit. These connections run in
+    autocommit, so each read sees the latest commit and none holds a transaction or lock
+    between requests. A broken connection is replaced and the read retried once.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sql = str(_version_query().compile(engine, compile_kwargs={"literal_binds": True}))
+        self._idle: list[PoolProxiedConnection] = []
+        # Connections a forked worker inherited: never used nor closed, since closing would
+        # end the parent's sessions too.
+        self._inherited: list[PoolProxiedConnection] = []
+        self._lock = Lock()
+        # An app dropped without disposing its engine (tests) still closes these properly.
+        weakref.finalize(self, _close_all, self._idle)
+        # Bumped when the engine is disposed: connections out at that moment are closed on return.
+        self._generation = 0
+        self._pid = os.getpid()
+        event.listen(engine, "engine_disposed", _closer(weakref.ref(self)))
+
+    def read(self) -> int | None:
+        """Return the version row's value, or None when there is no row yet."""
+        with self._lock:
+            if self._pid != os.getpid():
+                # A forked worker must not share its parent's sockets.
+                self._inherited.extend(self._idle)
+                self._idle.clear()
+                self._pid = os.getpid()
+            connection = self._idle.pop() if self._idle else None
+            generation = self._generation
+        for attempt in (1, 2):
+            if connection is None:
+                connection = self._connect()
+            try:
+                cursor = connection.cursor()
+                cursor.execute(self.sql)
+                row = cursor.fetchone()
+                # Closing the cursor ends the statement, so SQLite releases its read lock now.
+                cursor.close()
+                break
+            except self.engine.dialect.loaded_dbapi.Error:
+                _discard(connection)
+                connection = None
+                if attempt == 2:
+                    raise
+        with self._lock:
+            if generation == self._generation:
+                self._idle.append(connection)
+                connection = None
+        if connection is not None:
+            _discard(connection)
+        return row[0] if row else None
+
+    def close(self) -> None:
+        """Close the idle connections; runs when the engine is disposed."""
+        with self._lock:
+            idle = list(self._idle)
+            self._idle.clear()
+            self._generation += 1
+        _close_all(idle)
+
+    def _connect(self) -> PoolProxiedConnection:
+        connection = self.engine.raw_connection()
+        # From now on this reader owns the connection, not the pool.
+        connection.detach()
+        connection.rollback()
+        self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+        return connection
+
+
+def _closer(reader: weakref.ref) -> Callable[..., None]:
+    # Held by the engine's listeners, so it must not keep the reader (and its app) alive.
+    def close(*_args) -> None:
+        found = reader()
+        if found is not None:
+            found.close()
+
+    return close
+
+
+def _discard(connection: PoolProxiedConnection) -> None:
+    # The connection may already be broken; closing it is all that is left to do.
+    with suppress(Exception):
+        connection.close()
+
+
+def _close_all(connections: list[PoolProxiedConnection]) -> None:
+    for connection in list(connections):
+        _discard(connection)
+    connections.clear()
+
+
+def _version_reader() -> VersionReader:
+    engine = db.engine
+    reader = current_app.extensions.get("dalil_version_reader")
+    if reader is None or reader.engine is not engine:
+        with _READER_LOCK:
+            reader = current_app.extensions.get("dalil_version_reader")
+            if reader is None or reader.engine is not engine:
+                reader = current_app.extensions["dalil_version_reader"] = VersionReader(engine)
+    return reader
+
+
 def content_version() -> int:
     """Return the current content version, read once per request."""
     if "content_version" not in g:
-        from guide.content.models import ContentState
-
-        g.content_version = db.session.scalar(select(ContentState.version).where(ContentState.id == 1)) or 0
+        if db.session.registry.has() and db.session().in_transaction():
+            # This request already reads or writes: ask inside its transaction, so a version it
+            # bumped and has not committed yet is the one it sees.
+            version = db.session.execute(_version_query()).scalar()
+        else:
+            version = _version_reader().read()
+        g.content_version = version or 0
     return g.content_version
 
 
@@ -85,20 +215,24 @@ def bump_content_version() -> None:
 
 def cached_response(
     key: tuple,
-    build: Callable[[], str | bytes | tuple[str | bytes, int]],
+    build: Callable[[], str | bytes | tuple[str | bytes, int] | tuple[str | bytes, int, dict[str, str]]],
     mimetype: str = "text/html; charset=utf-8",
     vary: tuple[str, ...] = (),
 ) -> Response:
-    """Serve a body built once per content version, with an ETag and 304 on revalidation."""
+    """Serve a body built once per content version, with an ETag and 304 on revalidation.
+
+    build returns the body, or (body, status), or (body, status, headers) as a Flask view would.
+    """
     cache: ResponseCache = current_app.extensions["dalil_response_cache"]
     full_key = (content_version(), *key)
     entry = cache.get(full_key)
     if entry is None:
         built = build()
-        body, status = built if isinstance(built, tuple) else (built, 200)
+        body, status, headers = (*built, {})[:3] if isinstance(built, tuple) else (built, 200, {})
         if isinstance(body, str):
             body = body.encode()
-        entry = CachedBody(body, mimetype, hashlib.blake2b(body, digest_size=16).hexdigest(), status)
+        etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+        entry = CachedBody(body, mimetype, etag, status, tuple(headers.items()))
         cache.put(full_key, entry)
     response = conditional_response(entry)
     response.vary.update(vary)
@@ -112,6 +246,7 @@ def conditional_response(entry: CachedBody) -> Response:
     else:
         response = Response(entry.body, status=entry.status, content_type=entry.mimetype)
     response.set_etag(entry.etag)
+    response.headers.extend(entry.headers)
     # Revalidate every time: content changes must reach visitors at once.
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -1,6 +1,7 @@
 """Language of each request: the /<lang>/ URL prefix, else cookie, Accept-Language, default."""
 
 from functools import cache
+from functools import lru_cache
 
 from babel import Locale
 from babel import UnknownLocaleError
@@ -11,6 +12,7 @@ from flask import has_request_context
 from flask import request
 from flask import url_for
 from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.routing import BaseConverter
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -64,9 +66,17 @@ def negotiate_language() -> str:
     remembered = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
     if remembered in languages():
         return remembered
+    return _accepted_language(
+        request.headers.get("Accept-Language", ""), languages(), current_app.config["DEFAULT_LANGUAGE"]
+    )
+
+
+@lru_cache(maxsize=512)
+def _accepted_language(header: str, enabled: tuple[str, ...], default: str) -> str:
+    # Every scan asks; phones send few distinct headers, so each is parsed once per worker.
     # "*" means "anything will do": that is the configured default, not our first language.
-    accepted = LanguageAccept([(tag, q) for tag, q in request.accept_languages if tag != "*"])
-    return accepted.best_match(languages(), default=current_app.config["DEFAULT_LANGUAGE"])
+    accepted = LanguageAccept([(tag, q) for tag, q in parse_accept_header(header) if tag != "*"])
+    return accepted.best_match(enabled, default=default)
 
 
 def alternate_urls() -> dict[str, str]:
@@ -107,7 +117,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def remember_language(response):
         # Reading a page under /<lang>/ is the visitor's choice; the next QR scan honours it.
-        if request.view_args and "lang" in request.view_args and response.status_code < 400:
+        # Only a navigation is a choice: a pack download fetching every language is not.
+        navigation = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+        if navigation and request.view_args and "lang" in request.view_args and response.status_code < 400:
             cookie = app.config["LANGUAGE_COOKIE"]
             if request.cookies.get(cookie) != g.lang:
                 response.set_cookie(

@@ -165,3 +165,10 @@ def test_a_third_language_is_configuration_only(app, media_dir):
 def test_the_default_language_must_be_enabled(app):
     with pytest.raises(ValueError, match="DEFAULT_LANGUAGE"):
         create_app({**app.config, "DEFAULT_LANGUAGE": "de"})
+
+
+def test_a_background_fetch_does_not_change_the_remembered_language(client):
+    client.get("/ar/")
+    response = client.get("/fr/", headers={"Sec-Fetch-Mode": "cors"})
+    assert "dalil_lang" not in response.headers.get("Set-Cookie", "")
+    assert '<html lang="ar"' in client.get("/").text

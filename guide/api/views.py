@@ -1,5 +1,143 @@
-"""Open data API v1."""
+"""Open data API v1: read-only JSON with every language, cached, revalidated by ETag."""
+
+import re
+from typing import NoReturn
 
 from flask import Blueprint
+from flask import current_app
+from flask import g
+from flask import request
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from guide.api import services
+from guide.api.openapi import openapi_document
+from guide.caching import cached_response
+from guide.errors import abort
+from guide.i18n import negotiate_language
+from guide.monuments.services import get_monument
+from guide.qr.services import MAX_TYPED_LENGTH
+from guide.qr.services import resolve_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+JSON = "application/json"
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+MAX_PAGE = 100_000
+# Anything longer is out of range anyway; the cap keeps int() away from huge inputs.
+MAX_DIGITS = 6
+CORS_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "ETag, Link"))
+CORS_PREFLIGHT_HEADERS = (
+    *CORS_HEADERS,
+    ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+    ("Access-Control-Allow-Headers", "If-None-Match"),
+    ("Access-Control-Max-Age", "86400"),
+)
+
+
+@bp.after_app_request
+def allow_any_origin(response):
+    # Open data: any web page may read it, and see the ETag and Link headers.
+    if request.path.startswith("/api/"):
+        response.headers.extend(CORS_PREFLIGHT_HEADERS if request.method == "OPTIONS" else CORS_HEADERS)
+        if response.status_code >= 400:
+            response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+def _refuse(status: int, reason: LazyString) -> NoReturn:
+    # Documents carry every language, so only a refusal needs the caller's: pick it just now.
+    g.lang = negotiate_language()
+    abort(status, reason)
+
+
+def _single_arg(name: str) -> str | None:
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        _refuse(400, _l("Give the %(name)s parameter only once.", name=name))
+    return values[0] if values else None
+
+
+def _number_arg(name: str, default: int, maximum: int) -> int:
+    raw = _single_arg(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS and 1 <= int(raw) <= maximum):
+        _refuse(400, _l("The %(name)s parameter must be a whole number from 1 to %(maximum)d.",
+                        name=name, maximum=maximum))
+    return int(raw)
+
+
+def _slug_arg(name: str) -> str | None:
+    raw = _single_arg(name)
+    if raw is not None and not SLUG.fullmatch(raw):
+        _refuse(400, _l("The %(name)s parameter must be a slug: lower-case letters, digits and dashes.",
+                        name=name))
+    return raw
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Describe this API as an OpenAPI 3.1 document."""
+    return cached_response(("api-openapi",), lambda: services.to_json(openapi_document()), JSON)
+
+
+@bp.get("/sites")
+def sites():
+    """List every site, in every language, with its monument count."""
+    return cached_response(("api-sites",), lambda: services.to_json(services.sites_document()), JSON)
+
+
+@bp.get("/monuments")
+def monuments():
+    """List monuments a page at a time, optionally those of one site."""
+    site_slug = _slug_arg("site")
+    page = _number_arg("page", 1, MAX_PAGE)
+    per_page = _number_arg("per_page", current_app.config["API_PAGE_SIZE"],
+                           current_app.config["API_MAX_PAGE_SIZE"])
+
+    def build():
+        site = None
+        if site_slug is not None:
+            site = services.find_site(site_slug)
+            if site is None:
+                _refuse(404, _l("No site has this slug."))
+        result = services.monument_page(site, page, per_page)
+        # The first page always exists, even when it is empty.
+        if page > max(result.pages, 1):
+            _refuse(404, _l("This page of results does not exist."))
+        document = services.monuments_document(site, result)
+        return services.to_json(document), 200, services.link_headers(document)
+
+    return cached_response(("api-monuments", site_slug, page, per_page), build, JSON)
+
+
+@bp.get("/monuments/<slug>")
+def monument(slug: str):
+    """Give everything about one monument: texts, media, guides, stops and codes."""
+
+    def build():
+        found = get_monument(slug) if SLUG.fullmatch(slug) else None
+        if found is None:
+            _refuse(404, _l("No monument has this slug."))
+        return services.to_json(services.monument_document(found))
+
+    return cached_response(("api-monument", slug), build, JSON)
+
+
+@bp.get("/codes/<code>")
+def code(code: str):
+    """Say what a plaque code points at, in any letter case."""
+    # Unknown and retired codes answer with a reason, cached per language like the rest.
+    g.lang = negotiate_language()
+
+    def build():
+        resolution = resolve_code(code)
+        if resolution.found:
+            return services.to_json(services.code_document(resolution.code))
+        document, status = services.code_error_document(code, resolution)
+        return services.to_json(document), status
+
+    # Past MAX_TYPED_LENGTH every code gets the same answer, so they share one cache entry.
+    key = ("api-code", g.lang, code.upper()[: MAX_TYPED_LENGTH + 1])
+    return cached_response(key, build, JSON, vary=("Accept-Language", "Cookie"))

@@ -1,0 +1,335 @@
+"""Open data documents: sites, monuments and codes as plain JSON-ready dicts, every language."""
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+
+from flask import current_app
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from guide.errors import TITLES
+from guide.extensions import db
+from guide.guides.models import Guide
+from guide.i18n import languages
+from guide.media.models import Image
+from guide.media.models import MediaFile
+from guide.media.views import media_url
+from guide.monuments.models import Monument
+from guide.monuments.models import Stop
+from guide.monuments.services import structured_data
+from guide.qr.codes import ALPHABET
+from guide.qr.codes import CODE_LENGTH
+from guide.qr.codes import is_well_formed
+from guide.qr.codes import normalize
+from guide.qr.models import Code
+from guide.qr.services import MAX_TYPED_LENGTH
+from guide.qr.services import Resolution
+from guide.sites.models import Site
+from guide.sites.services import list_sites
+from guide.text import render_markdown
+
+
+@dataclass(frozen=True)
+class MonumentPage:
+    items: list[Monument]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.total / self.per_page)
+
+
+def to_json(document: dict) -> bytes:
+    """Encode a document as compact UTF-8 JSON, Arabic left readable."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def absolute(path: str) -> str:
+    """Prefix a path with the public address, since API clients live elsewhere."""
+    return current_app.config["PUBLIC_BASE_URL"] + path
+
+
+def _timestamp(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _coordinates(item: Site | Monument) -> dict | None:
+    if item.latitude is None or item.longitude is None:
+        return None
+    return {"latitude": item.latitude, "longitude": item.longitude}
+
+
+def _by_language(texts: dict, serialise) -> dict:
+    # Enabled languages only, in their configured order; a missing translation is left out.
+    return {lang: serialise(texts[lang]) for lang in languages() if lang in texts}
+
+
+def _markdown(source: str) -> dict:
+    return {"markdown": source, "html": str(render_markdown(source))}
+
+
+def _media_url(media: MediaFile) -> str:
+    return absolute(media_url(media))
+
+
+def _page_urls(endpoint: str, **values) -> dict[str, str]:
+    return {lang: absolute(url_for(endpoint, lang=lang, **values)) for lang in languages()}
+
+
+def image_document(image: Image) -> dict:
+    """Describe an image: its URL, size and per-language alt text and credit."""
+    media = image.media
+    return {
+        "role": image.role,
+        "url": _media_url(media),
+        "mimetype": media.mimetype,
+        "bytes": media.size,
+        "width": media.width,
+        "height": media.height,
+        "texts": _by_language(image.texts, lambda text: {"alt": text.alt, "credit": text.credit}),
+    }
+
+
+def _guide_document(guide: Guide) -> dict:
+    audio = guide.audio
+    return {
+        "transcript": guide.transcript,
+        "narrator": guide.narrator,
+        "audio": None if audio is None else {
+            "url": _media_url(audio),
+            "mimetype": audio.mimetype,
+            "bytes": audio.size,
+            "duration_s": audio.duration_s,
+        },
+    }
+
+
+def code_summary(code: Code) -> dict:
+    """Describe a plaque code as printed: its text, keypad number, URL and state."""
+    return {
+        "code": code.code,
+        "number": code.number,
+        "url": absolute(url_for("qr.resolve", code=code.code)),
+        "retired": code.is_retired,
+        "retired_at": _timestamp(code.retired_dt),
+    }
+
+
+def site_document(site: Site) -> dict:
+    """Describe a site in every language, with its monument count and links."""
+    return {
+        "slug": site.slug,
+        "texts": _by_language(site.texts, lambda text: {"name": text.name, "description": text.description}),
+        "coordinates": _coordinates(site),
+        "monument_count": len(site.monuments),
+        "updated_at": _timestamp(site.updated_dt),
+        "links": {
+            "monuments": absolute(url_for("api.monuments", site=site.slug)),
+            "pages": _page_urls("sites.site", slug=site.slug),
+        },
+    }
+
+
+def sites_document() -> dict:
+    """List every site, in home-page order."""
+    return {"languages": list(languages()), "items": [site_document(site) for site in list_sites()]}
+
+
+def monument_summary(monument: Monument) -> dict:
+    """Describe a monument briefly, as list items do: names, summaries, cover and links."""
+    primary = monument.primary_code
+    cover = monument.cover
+    return {
+        "slug": monument.slug,
+        "site": monument.site.slug,
+        "texts": _by_language(monument.texts, lambda text: {"name": text.name, "summary": text.summary}),
+        "coordinates": _coordinates(monument),
+        "code": primary.code if primary else None,
+        "cover_url": _media_url(cover.media) if cover else None,
+        "updated_at": _timestamp(monument.updated_dt),
+        "links": {
+            "self": absolute(url_for("api.monument", slug=monument.slug)),
+            "pages": _page_urls("monuments.detail", slug=monument.slug),
+        },
+    }
+
+
+def find_site(slug: str) -> Site | None:
+    """Return the site with this slug, or None."""
+    return db.session.scalar(select(Site).where(Site.slug == slug))
+
+
+def monument_page(site: Site | None, page: int, per_page: int) -> MonumentPage:
+    """Return one page of monuments, all sites or one, in guide order."""
+    query = select(Monument).join(Monument.site)
+    if site is not None:
+        query = query.where(Monument.site_id == site.id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(
+        query.order_by(Site.position, Site.slug, Monument.position, Monument.slug)
+        .options(
+            selectinload(Monument.site),
+            selectinload(Monument.images),
+            selectinload(Monument.codes),
+        )
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return MonumentPage(list(items), total, page, per_page)
+
+
+def page_link(site: Site | None, page: int, per_page: int) -> str:
+    """Return the API URL of another page of the same listing."""
+    filters = {"site": site.slug} if site is not None else {}
+    return absolute(url_for("api.monuments", page=page, per_page=per_page, **filters))
+
+
+def monuments_document(site: Site | None, result: MonumentPage) -> dict:
+    """Wrap a page of monuments with its position and the links around it."""
+    page = result.page
+    return {
+        "languages": list(languages()),
+        "site": site.slug if site is not None else None,
+        "page": page,
+        "per_page": result.per_page,
+        "total": result.total,
+        "pages": result.pages,
+        "next": page_link(site, page + 1, result.per_page) if page < result.pages else None,
+        "prev": page_link(site, page - 1, result.per_page) if page > 1 else None,
+        "items": [monument_summary(monument) for monument in result.items],
+    }
+
+
+def link_headers(document: dict) -> dict[str, str]:
+    """Give a listing's next and previous pages as an RFC 8288 Link header, if it has any."""
+    links = [f'<{document[rel]}>; rel="{rel}"' for rel in ("next", "prev") if document[rel]]
+    return {"Link": ", ".join(links)} if links else {}
+
+
+def _stop_document(monument: Monument, stop: Stop, position: int) -> dict:
+    return {
+        "slug": stop.slug,
+        "position": position,
+        "texts": _by_language(stop.texts, lambda text: {"title": text.title, "body": _markdown(text.body)}),
+        "image": image_document(stop.image) if stop.image else None,
+        "guides": _by_language(stop.guides, _guide_document),
+        "codes": [code_summary(code) for code in stop.codes],
+        "links": {"pages": _page_urls("monuments.stop", slug=monument.slug, stop_slug=stop.slug)},
+    }
+
+
+def _monument_text(text) -> dict:
+    return {
+        "name": text.name,
+        "summary": text.summary,
+        "body": _markdown(text.body),
+        "facts": {
+            "period": text.period,
+            "architect": text.architect,
+            "style": text.style,
+            "address": text.address,
+            "hours": text.hours,
+        },
+    }
+
+
+def monument_document(monument: Monument) -> dict:
+    """Describe a monument completely, in every language, with its stops, media and codes."""
+    pages = _page_urls("monuments.detail", slug=monument.slug)
+    cover = monument.cover
+    return {
+        "slug": monument.slug,
+        "site": monument.site.slug,
+        "languages": list(languages()),
+        "texts": _by_language(monument.texts, _monument_text),
+        "year_start": monument.year_start,
+        "year_end": monument.year_end,
+        "coordinates": _coordinates(monument),
+        "access": monument.access,
+        "wikidata": monument.wikidata,
+        "cover_url": _media_url(cover.media) if cover else None,
+        "images": [image_document(image) for image in monument.images],
+        "guides": _by_language(monument.guides, _guide_document),
+        "stops": [_stop_document(monument, stop, index) for index, stop in enumerate(monument.stops, 1)],
+        "codes": [code_summary(code) for code in monument.codes],
+        "updated_at": _timestamp(monument.updated_dt),
+        # The same schema.org description the pages embed, once per language.
+        "jsonld": {
+            lang: structured_data(monument, lang, url, _media_url)
+            for lang, url in pages.items()
+            if lang in monument.texts
+        },
+        "links": {
+            "self": absolute(url_for("api.monument", slug=monument.slug)),
+            "site": absolute(url_for("api.monuments", site=monument.site.slug)),
+            "pages": pages,
+            "wikidata": f"https://www.wikidata.org/wiki/{monument.wikidata}" if monument.wikidata else None,
+        },
+    }
+
+
+def code_document(code: Code) -> dict:
+    """Describe what a code points at: a monument or one of its stops, and where to read it."""
+    monument = code.target_monument
+    stop = code.stop
+    links: dict = {"monument": None, "pages": {}}
+    if monument is not None:
+        links["monument"] = absolute(url_for("api.monument", slug=monument.slug))
+        links["pages"] = (
+            _page_urls("monuments.stop", slug=monument.slug, stop_slug=stop.slug)
+            if stop is not None
+            else _page_urls("monuments.detail", slug=monument.slug)
+        )
+    return {
+        **code_summary(code),
+        "type": None if monument is None else ("stop" if stop is not None else "monument"),
+        "site": code.site.slug,
+        "monument": monument.slug if monument is not None else None,
+        "stop": stop.slug if stop is not None else None,
+        "links": {"self": absolute(url_for("api.code", code=code.code)), **links},
+    }
+
+
+def code_problem(raw: str) -> str:
+    """Say, in the visitor's language, why a code leads nowhere."""
+    code = normalize(raw)
+    if len(raw) > MAX_TYPED_LENGTH or len(code) != CODE_LENGTH:
+        return _("A plaque code has %(count)d characters.", count=CODE_LENGTH)
+    if any(char not in ALPHABET for char in code):
+        return _("This code contains characters that plaque codes never use.")
+    if is_well_formed(code):
+        return _("No plaque carries this code.")
+    return _("This code has a typo: its last character does not match the others.")
+
+
+def code_error_document(raw: str, resolution: Resolution) -> tuple[dict, int]:
+    """Describe a code that leads nowhere: 410 for a retired plaque, 404 otherwise."""
+    if resolution.code is not None:
+        return {
+            "error": 410,
+            "title": str(TITLES[410]),
+            "message": _("This plaque code was retired and no longer leads anywhere."),
+            "code": code_document(resolution.code),
+        }, 410
+    return {
+        "error": 404,
+        "title": str(TITLES[404]),
+        "message": code_problem(raw),
+        "suggestions": [
+            {"code": suggestion, "url": absolute(url_for("api.code", code=suggestion))}
+            for suggestion in resolution.suggestions
+        ],
+    }, 404
