@@ -180,6 +180,23 @@ def empty_app(templates, media_dir, request):
 
 
 @pytest.fixture
+def app_factory(app):
+    """Make more apps on the test's database with other settings; their engines are closed after."""
+    made = []
+
+    def make(**overrides):
+        other = create_app({**app.config, "TESTING": True, **overrides})
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

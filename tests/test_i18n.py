@@ -15,7 +15,6 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from guide import create_app
 from guide.i18n import formatting_locale
 from guide.i18n import select_locale
 from guide.i18n import text_direction
@@ -154,17 +153,17 @@ def test_reading_a_page_remembers_the_language_for_the_next_scan(client):
     assert '<html lang="ar" dir="rtl">' in response.text
 
 
-def test_a_third_language_is_configuration_only(app, media_dir):
-    extra = create_app({**app.config, "EXTRA_LANGUAGES": "zgh", "TESTING": True})
+def test_a_third_language_is_configuration_only(app, app_factory):
+    extra = app_factory(EXTRA_LANGUAGES="zgh")
     response = extra.test_client().get("/zgh/")
     assert response.status_code == 200
     assert '<html lang="zgh" dir="ltr">' in response.text
     assert app.test_client().get("/zgh/").status_code == 404
 
 
-def test_the_default_language_must_be_enabled(app):
+def test_the_default_language_must_be_enabled(app_factory):
     with pytest.raises(ValueError, match="DEFAULT_LANGUAGE"):
-        create_app({**app.config, "DEFAULT_LANGUAGE": "de"})
+        app_factory(DEFAULT_LANGUAGE="de")
 
 
 def test_a_background_fetch_does_not_change_the_remembered_language(client):
