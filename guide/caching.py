@@ -38,6 +38,24 @@ class CachedBody:
     etag: str
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
+    # Built once per entry: every hit sends the same headers.
+    full_headers: tuple[tuple[str, str], ...] = ()
+    not_modified_headers: tuple[tuple[str, str], ...] = ()
+
+
+def make_entry(body: bytes, mimetype: str, status: int = 200,
+               headers: tuple[tuple[str, str], ...] = (), vary: tuple[str, ...] = ()) -> CachedBody:
+    """Wrap a rendered body with its ETag and the headers every response for it carries."""
+    etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+    # Revalidate every time: content changes must reach visitors at once.
+    validators = (("ETag", f'"{etag}"'), ("Cache-Control", "no-cache"))
+    if vary:
+        validators += (("Vary", ", ".join(vary)),)
+    return CachedBody(
+        body, mimetype, etag, status, headers,
+        full_headers=(("Content-Type", mimetype), *validators, *headers),
+        not_modified_headers=(*validators, *headers),
+    )
 
 
 class ResponseCache:
@@ -231,25 +249,20 @@ def cached_response(
         body, status, headers = (*built, {})[:3] if isinstance(built, tuple) else (built, 200, {})
         if isinstance(body, str):
             body = body.encode()
-        etag = hashlib.blake2b(body, digest_size=16).hexdigest()
-        entry = CachedBody(body, mimetype, etag, status, tuple(headers.items()))
+        entry = make_entry(body, mimetype, status, tuple(headers.items()), vary)
         cache.put(full_key, entry)
-    response = conditional_response(entry)
-    response.vary.update(vary)
-    return response
+    return conditional_response(entry)
 
 
 def conditional_response(entry: CachedBody) -> Response:
     """Answer 304 when the client already has these bytes, else send them."""
-    if entry.status == 200 and entry.etag in request.if_none_match:
-        response = Response(status=304)
-    else:
-        response = Response(entry.body, status=entry.status, content_type=entry.mimetype)
-    response.set_etag(entry.etag)
-    response.headers.extend(entry.headers)
-    # Revalidate every time: content changes must reach visitors at once.
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    if (
+        entry.status == 200
+        and "HTTP_IF_NONE_MATCH" in request.environ
+        and entry.etag in request.if_none_match
+    ):
+        return Response(status=304, headers=list(entry.not_modified_headers))
+    return Response(entry.body, status=entry.status, headers=list(entry.full_headers))
 
 
 def init_app(app: Flask) -> None:

@@ -23,20 +23,29 @@ CONTENT_SECURITY_POLICY = "; ".join(
 MEDIA_POLICY = "default-src 'none'; sandbox"
 
 
+COMMON_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()"),
+)
+PAGE_HEADERS = (("Content-Security-Policy", CONTENT_SECURITY_POLICY), *COMMON_HEADERS)
+MEDIA_HEADERS = (("Content-Security-Policy", MEDIA_POLICY), *COMMON_HEADERS)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def init_app(app: Flask) -> None:
     """Add CSP, nosniff, referrer and HSTS headers to every response."""
 
     @app.after_request
     def add_security_headers(response):
-        headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy",
-            MEDIA_POLICY if request.path.startswith("/media/") else CONTENT_SECURITY_POLICY,
-        )
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+        defaults = MEDIA_HEADERS if request.path.startswith("/media/") else PAGE_HEADERS
         if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            defaults = (*defaults, HSTS)
+        # A view may set its own policy; keep it. One pass over the few headers present is
+        # much cheaper than setdefault, which raises and catches a KeyError per missing name.
+        present = {name.lower() for name, _value in response.headers.items()}
+        for name, value in defaults:
+            if name.lower() not in present:
+                response.headers.add(name, value)
         return response
