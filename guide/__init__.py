@@ -11,6 +11,7 @@ from guide import errors
 from guide import i18n
 from guide import models  # noqa: F401  (registers every table)
 from guide import security
+from guide import sessions
 from guide.config import Defaults
 from guide.config import split_words
 from guide.extensions import babel
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     caching.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)

@@ -131,17 +131,16 @@ class VersionReader:
             if connection is None:
                 connection = self._connect()
             try:
-                cursor = connection.cursor()
-                cursor.execute(self.sql)
-                row = cursor.fetchone()
-                # Closing the cursor ends the statement, so SQLite releases its read lock now.
-                cursor.close()
+                row = self._query(connection)
                 break
             except self.engine.dialect.loaded_dbapi.Error:
                 _discard(connection)
                 connection = None
                 if attempt == 2:
                     raise
+            except BaseException:
+                _discard(connection)
+                raise
         with self._lock:
             if generation == self._generation:
                 self._idle.append(connection)
@@ -149,6 +148,15 @@ class VersionReader:
         if connection is not None:
             _discard(connection)
         return row[0] if row else None
+
+    def _query(self, connection: PoolProxiedConnection) -> tuple | None:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(self.sql)
+            return cursor.fetchone()
+        finally:
+            # Closing the cursor ends the statement, so SQLite releases its read lock now.
+            cursor.close()
 
     def close(self) -> None:
         """Close the idle connections; runs when the engine is disposed."""
@@ -162,8 +170,12 @@ class VersionReader:
         connection = self.engine.raw_connection()
         # From now on this reader owns the connection, not the pool.
         connection.detach()
-        connection.rollback()
-        self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+        try:
+            connection.rollback()
+            self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
+        except BaseException:
+            _discard(connection)
+            raise
         return connection
 
 

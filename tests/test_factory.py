@@ -88,3 +88,17 @@ def test_an_unexpected_error_is_a_translated_500_page(app):
     assert response.status_code == 500
     assert "حدث خطأ من جهتنا" in response.text
     assert "RuntimeError" not in response.text
+
+
+def test_signed_sessions_still_round_trip(app):
+    @app.get("/visit")
+    def visit():
+        from flask import session
+
+        session["visits"] = session.get("visits", 0) + 1
+        return str(session["visits"])
+
+    client = app.test_client()
+    assert [client.get("/visit").text for _visit in range(3)] == ["1", "2", "3"]
+    app.secret_key = "rotated"
+    assert client.get("/visit").text == "1"
