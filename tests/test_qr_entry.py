@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from guide.extensions import db
 from guide.monuments.models import Monument
+from guide.monuments.services import get_monument
 from guide.qr.codes import new_code
 from guide.qr.models import Code
-from guide.qr.services import find_monument
 from guide.qr.services import retire_code
 from guide.sites.models import Site
 
@@ -20,7 +20,7 @@ FR = {"Accept-Language": "fr"}
 
 def _mosque_code(app) -> Code:
     with app.app_context():
-        code = find_monument("hassan-ii-mosque").primary_code
+        code = get_monument("hassan-ii-mosque").primary_code
         return code.code, code.number
 
 
@@ -95,7 +95,7 @@ def test_a_number_without_a_site_works_when_only_one_site_has_it(app, client):
 def test_a_number_two_sites_share_asks_which_site(app, client):
     code, number = _mosque_code(app)
     with app.app_context():
-        mosque = find_monument("hassan-ii-mosque")
+        mosque = get_monument("hassan-ii-mosque")
         other_site = db.session.scalar(select(Site).where(Site.id != mosque.site_id).limit(1))
         other = Monument(site=other_site, slug="elsewhere")
         db.session.add(other)

@@ -6,12 +6,12 @@ from sqlalchemy import select
 from guide.content.models import ContentState
 from guide.extensions import db
 from guide.monuments.models import Monument
+from guide.monuments.services import get_monument
+from guide.monuments.services import get_stop
 from guide.qr.codes import is_well_formed
 from guide.qr.models import Code
 from guide.qr.services import CodeError
 from guide.qr.services import create_code
-from guide.qr.services import find_monument
-from guide.qr.services import find_stop
 from guide.qr.services import retarget_code
 from guide.qr.services import retire_code
 from guide.sites.models import Site
@@ -22,7 +22,7 @@ def content_version() -> int:
 
 
 def _monument(slug: str) -> Monument:
-    return find_monument(slug)
+    return get_monument(slug)
 
 
 def _other_site_monument(monument: Monument) -> Monument:
@@ -54,7 +54,7 @@ def test_create_gives_a_fresh_well_formed_code_and_the_next_number(app, client):
 def test_create_for_a_stop_and_with_a_chosen_number(app):
     with app.app_context():
         mosque = _monument("hassan-ii-mosque")
-        minaret = find_stop(mosque, "minaret")
+        minaret = get_stop(mosque, "minaret")
         code = create_code(mosque, minaret, number=500)
         assert (code.stop, code.monument, code.number) == (minaret, None, 500)
         with pytest.raises(CodeError):
@@ -87,7 +87,7 @@ def test_retarget_to_a_stop_and_refusals(app):
     with app.app_context():
         mosque = _monument("hassan-ii-mosque")
         code = db.session.get(Code, mosque.primary_code.code)
-        minaret = find_stop(mosque, "minaret")
+        minaret = get_stop(mosque, "minaret")
         retarget_code(code, mosque, minaret)
         assert (code.stop, code.monument) == (minaret, None)
         with pytest.raises(CodeError):

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from guide.extensions import db
+from guide.monuments.services import get_monument
 from guide.qr import stats
 from guide.qr.models import ScanCount
-from guide.qr.services import find_monument
 from guide.qr.stats import count_scan
 from guide.qr.stats import daily_totals
 from guide.qr.stats import flush_scans
@@ -26,7 +26,7 @@ QUIET = {"SCAN_FLUSH_HITS": 10_000, "SCAN_FLUSH_SECONDS": 10_000}
 
 def _codes(app) -> tuple[str, str]:
     with app.app_context():
-        mosque = find_monument("hassan-ii-mosque")
+        mosque = get_monument("hassan-ii-mosque")
         return mosque.primary_code.code, mosque.stops[0].primary_code.code
 
 
@@ -146,7 +146,7 @@ def test_days_are_local_to_casablanca(app, when, day):
 def test_totals_filter_by_site_and_days(app, runner):
     monument, stop = _codes(app)
     with app.app_context():
-        site_id = find_monument("hassan-ii-mosque").site_id
+        site_id = get_monument("hassan-ii-mosque").site_id
         count_scan(monument, "fr", "scan", datetime(2025, 5, 1, 12, tzinfo=UTC))
         count_scan(stop, "ar", "typed")
         flush_scans()

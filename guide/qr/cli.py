@@ -8,6 +8,8 @@ from flask.cli import AppGroup
 from flask.cli import with_appcontext
 
 from guide.extensions import db
+from guide.monuments.services import get_monument
+from guide.monuments.services import get_stop
 from guide.qr.labels import LAYOUTS
 from guide.qr.labels import PAPERS
 from guide.qr.labels import LabelError
@@ -16,14 +18,12 @@ from guide.qr.services import codes_in_site
 from guide.qr.services import create_code
 from guide.qr.services import export_labels
 from guide.qr.services import find_code
-from guide.qr.services import find_monument
-from guide.qr.services import find_stop
-from guide.qr.services import get_site
 from guide.qr.services import retarget_code
 from guide.qr.services import retire_code
 from guide.qr.stats import flush_scans
 from guide.qr.stats import local_day
 from guide.qr.stats import scan_totals
+from guide.sites.services import get_site
 
 
 @click.command("labels")
@@ -62,12 +62,12 @@ def codes_group():
 
 
 def _target(monument_slug: str, stop_slug: str | None):
-    monument = find_monument(monument_slug)
+    monument = get_monument(monument_slug)
     if monument is None:
         raise click.ClickException(f"No monument has the slug {monument_slug}.")
     stop = None
     if stop_slug is not None:
-        stop = find_stop(monument, stop_slug)
+        stop = get_stop(monument, stop_slug)
         if stop is None:
             raise click.ClickException(f"{monument_slug} has no stop {stop_slug}.")
     return monument, stop

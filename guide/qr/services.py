@@ -14,6 +14,7 @@ from guide.extensions import db
 from guide.i18n import current_language
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
+from guide.monuments.services import get_monument
 from guide.qr.codes import is_well_formed
 from guide.qr.codes import new_code
 from guide.qr.codes import normalize
@@ -28,6 +29,7 @@ from guide.qr.models import Code
 from guide.qr.symbols import make_symbol
 from guide.qr.symbols import plaque_url
 from guide.sites.models import Site
+from guide.sites.services import get_site
 from guide.timeutil import now_utc
 
 MAX_TYPED_LENGTH = 32
@@ -133,16 +135,6 @@ def _resolve_number(number: int, site: Site | None) -> Entry:
     return Entry(code=matches[0])
 
 
-def get_site(slug: str) -> Site | None:
-    """Return the site with this slug, or None."""
-    return db.session.scalar(select(Site).where(Site.slug == slug))
-
-
-def list_sites() -> list[Site]:
-    """Return the sites in home-page order, for the keypad's site choice."""
-    return list(db.session.scalars(select(Site).order_by(Site.position, Site.slug)))
-
-
 # Lifecycle. These only flush; the CLI or the CMS request commits.
 
 def _check_target(site_id: int, monument: Monument, stop: Stop | None) -> None:
@@ -157,12 +149,13 @@ def _check_target(site_id: int, monument: Monument, stop: Stop | None) -> None:
 def create_code(monument: Monument, stop: Stop | None = None, number: int | None = None) -> Code:
     """Give a monument, or one of its stops, a fresh permanent code and keypad number."""
     _check_target(monument.site_id, monument, stop)
-    taken_numbers = set(db.session.scalars(select(Code.number).where(Code.site_id == monument.site_id)))
     if number is None:
-        number = max(taken_numbers, default=0) + 1
-    elif number < 1 or number in taken_numbers:
+        number = next_number(monument.site)
+    elif number < 1:
+        raise CodeError(_("A keypad number starts at 1."))
+    elif db.session.scalar(select(Code.code).where(Code.site_id == monument.site_id, Code.number == number)):
         raise CodeError(_("The number %(number)d is already printed on another plaque of this site.",
-                          number=number) if number >= 1 else _("A keypad number starts at 1."))
+                          number=number))
     taken_codes = set(db.session.scalars(select(Code.code)))
     code = Code(code=new_code(taken_codes), site_id=monument.site_id, number=number,
                 monument=None if stop else monument, stop=stop)
@@ -191,18 +184,6 @@ def retire_code(code: Code) -> Code:
     db.session.flush()
     bump_content_version()
     return code
-
-
-def find_monument(slug: str) -> Monument | None:
-    """Return the monument with this slug and its stops, or None."""
-    return db.session.scalar(
-        select(Monument).where(Monument.slug == slug).options(selectinload(Monument.stops))
-    )
-
-
-def find_stop(monument: Monument, slug: str) -> Stop | None:
-    """Return the monument's stop with this slug, or None."""
-    return next((stop for stop in monument.stops if stop.slug == slug), None)
 
 
 def codes_in_site(site: Site) -> list[Code]:
@@ -241,7 +222,7 @@ def plaques_for(site: str | None = None, monument: str | None = None,
             raise CodeError(_("No site has the slug %(slug)s.", slug=site))
         rows += _codes_of_monuments(select(Monument).where(Monument.site_id == found.id))
     if monument is not None:
-        if find_monument(monument) is None:
+        if get_monument(monument) is None:
             raise CodeError(_("No monument has the slug %(slug)s.", slug=monument))
         rows += _codes_of_monuments(select(Monument).where(Monument.slug == monument))
     for raw in codes:
@@ -269,7 +250,6 @@ def _codes_of_monuments(query) -> list[Code]:
         for stop in monument.stops:
             rows += [code for code in stop.codes if not code.is_retired]
     return rows
-
 
 
 def export_labels(site: str | None = None, monument: str | None = None, codes: tuple[str, ...] = (),

@@ -19,8 +19,6 @@ from guide.monuments.views import render_stop
 from guide.qr.codes import normalize
 from guide.qr.services import MAX_TYPED_LENGTH
 from guide.qr.services import find_code
-from guide.qr.services import get_site
-from guide.qr.services import list_sites
 from guide.qr.services import resolve_code
 from guide.qr.services import resolve_entry
 from guide.qr.stats import count_scan
@@ -28,6 +26,8 @@ from guide.qr.stats import flush_after
 from guide.qr.symbols import plaque_url
 from guide.qr.symbols import symbol_png
 from guide.qr.symbols import symbol_svg
+from guide.sites.services import get_site
+from guide.sites.services import list_sites
 
 bp = Blueprint("qr", __name__, template_folder="templates")
 
