@@ -81,8 +81,11 @@ def offline_config() -> dict:
 @bp.get("/sw.js")
 def service_worker():
     """Send the service worker from the root, so its scope covers /q/ and every page."""
-    source = (Path(current_app.config["PWA_DIR"]) / "sw.js").read_bytes()
-    response = cached_response(("sw",), lambda: services.sw_script(source), "text/javascript; charset=utf-8")
+
+    def build():
+        return services.sw_script((Path(current_app.config["PWA_DIR"]) / "sw.js").read_bytes())
+
+    response = cached_response(("sw",), build, "text/javascript; charset=utf-8")
     response.headers["Service-Worker-Allowed"] = "/"
     return response
 
