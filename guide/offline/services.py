@@ -224,11 +224,6 @@ def pack_summaries() -> list[dict]:
     return summaries
 
 
-def to_json(document: dict) -> str:
-    """Serialize a document compactly, keeping Arabic readable."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-
-
 def shell_urls() -> list[str]:
     """List what the service worker precaches: offline pages, app files, icons, manifest."""
     urls = []

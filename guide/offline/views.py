@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from guide import errors
+from guide.api.services import to_json
 from guide.caching import cached_response
 from guide.i18n import current_language
 from guide.i18n import languages
@@ -93,14 +94,14 @@ def service_worker():
 @bp.get("/manifest.webmanifest")
 def manifest():
     """Describe the app for installation to the home screen."""
-    return cached_response(("manifest",), lambda: services.to_json(services.manifest_document()),
+    return cached_response(("manifest",), lambda: to_json(services.manifest_document()),
                            "application/manifest+json")
 
 
 @bp.get("/api/v1/packs")
 def packs():
     """List every site's offline pack with its version and size."""
-    return cached_response(("packs",), lambda: services.to_json({"packs": services.pack_summaries()}), JSON)
+    return cached_response(("packs",), lambda: to_json({"packs": services.pack_summaries()}), JSON)
 
 
 @bp.get("/api/v1/packs/<slug>")
@@ -111,7 +112,7 @@ def pack(slug: str):
         found = services.get_pack(slug)
         if found is None:
             errors.abort(404, _("No site has this slug."))
-        return services.to_json(found)
+        return to_json(found)
 
     return cached_response(("pack", slug), build, JSON)
 
