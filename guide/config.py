@@ -34,7 +34,7 @@ class Defaults:
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
 
-    # Plaques: where the OFL fonts are (Debian fonts-hosny-amiri and fonts-noto-core).
+    # Plaques: where the OFL fonts are (Debian fonts-hosny-amiri, fonts-noto-core, fonts-noto-mono).
     LABEL_FONT_DIRS = (
         "/usr/share/fonts/opentype/fonts-hosny-amiri",
         "/usr/share/fonts/truetype/noto",

@@ -52,7 +52,7 @@ FONTS = {
     "Tfng": {"bold": ("NotoSansTifinagh-Regular.ttf",), "regular": ("NotoSansTifinagh-Regular.ttf",)},
 }
 CODE_FONTS = ("NotoSansMono-Bold.ttf",)
-DEBIAN_PACKAGES = "fonts-noto-core fonts-hosny-amiri libraqm0 libfribidi0"
+DEBIAN_PACKAGES = "fonts-noto-core fonts-noto-mono fonts-hosny-amiri libraqm0 libfribidi0"
 # Baseline to baseline, in ems: Arabic needs room for its marks above and below.
 LINE_PITCH = {"Arab": 1.5, "Latn": 1.2, "Tfng": 1.3}
 # Naskh letters are small for their em: this evens out the sizes the eye sees.
