@@ -29,7 +29,7 @@ def negotiate(header: str, supported: tuple[str, ...], default: str) -> str:
             ranges.append((weight, position, tag.lower()))
     excluded = {tag for weight, _, tag in ranges if weight == 0}
     allowed = [lang for lang in supported if lang not in excluded]
-    for weight, _, tag in sorted(ranges, key=lambda r: (-r[0], r[1])):
+    for weight, _position, tag in sorted(ranges, key=lambda r: (-r[0], r[1])):
         if weight == 0:
             continue
         if tag == "*":
