@@ -302,7 +302,7 @@ def test_without_raqm_the_command_fails_clearly(runner, tmp_path, monkeypatch):
 def test_without_the_fonts_the_command_fails_clearly(runner, tmp_path):
     result = runner.invoke(args=["labels", "--code", "H3J4Y", "--output", str(tmp_path / "x.pdf")])
     assert result.exit_code == 1
-    assert "apt-get install fonts-noto-core fonts-hosny-amiri" in result.output
+    assert f"apt-get install {labels.DEBIAN_PACKAGES}" in result.output
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [

@@ -75,8 +75,17 @@ class GuideEntry(Strict):
     transcript: str = Field(min_length=1)
     audio: str | None = None
     narrator: str = ""
+    spoken: str = ""
+    timings: list[float] | None = None
 
-    @field_validator("transcript", "narrator")
+    @field_validator("timings")
+    @classmethod
+    def timings_increase(cls, value: list[float] | None) -> list[float] | None:
+        if value is not None and (not value or value[0] < 0 or any(b <= a for a, b in zip(value, value[1:], strict=False))):
+            raise ValueError("timings must be seconds from 0, strictly increasing")
+        return value
+
+    @field_validator("transcript", "narrator", "spoken")
     @classmethod
     def no_control_characters(cls, value: str) -> str:
         return _check_characters(value)

@@ -317,6 +317,7 @@ def _sync_guides(guides: dict[str, Guide], entries: list[GuideEntry], media: dic
     for entry in entries:
         guide = guides.get(entry.lang) or Guide(lang=entry.lang)
         guide.transcript, guide.narrator = entry.transcript, entry.narrator
+        guide.spoken, guide.timings = entry.spoken, entry.timings
         guide.audio = store_media(*media[entry.audio]) if entry.audio else None
         guides[entry.lang] = guide
 

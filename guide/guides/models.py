@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import JSON
 from sqlalchemy import CheckConstraint
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
@@ -30,6 +31,10 @@ class Guide(db.Model):
     lang: Mapped[str] = mapped_column(String(8))
     transcript: Mapped[str] = mapped_column(Text)
     narrator: Mapped[str] = mapped_column(String(200), default="")
+    # What a speech synthesizer reads (Arabic fully vowelled); never shown to visitors.
+    spoken: Mapped[str] = mapped_column(Text, default="")
+    # Start of each transcript sentence in seconds, for recordings by a real narrator.
+    timings: Mapped[list[float] | None] = mapped_column(JSON)
     audio_sha256: Mapped[str | None] = mapped_column(ForeignKey("media_files.sha256"))
 
     audio: Mapped[MediaFile | None] = relationship(lazy="joined")
