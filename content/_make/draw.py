@@ -263,9 +263,12 @@ class Sheet:
         self.line([(x, y - h * 0.42), (x + h * 0.12, y)], fill=color, width=3)
         self.line([(x - h * 0.16, y - h * 0.62), (x, y - h * 0.75), (x + h * 0.16, y - h * 0.62)], fill=color, width=2)
 
-    def north_arrow(self, x, y, r=26):
+    def north_arrow(self, x, y, r=26, bearing=0):
+        """A north arrow; bearing is where north points, in degrees clockwise from the sheet's top."""
         self.circle(x, y, r, outline=INK, width=2)
-        self.poly([(x, y - r + 4), (x + 9, y + 8), (x, y + 2), (x - 9, y + 8)], fill=INK, width=1)
+        cos, sin = math.cos(math.radians(bearing)), math.sin(math.radians(bearing))
+        shape = [(0, -r + 4), (9, 8), (0, 2), (-9, 8)]
+        self.poly([(x + dx * cos - dy * sin, y + dx * sin + dy * cos) for dx, dy in shape], fill=INK, width=1)
 
     def scale_bar(self, x, y, length=160, parts=4):
         seg = length / parts
@@ -361,12 +364,17 @@ def draw_mosque_cover():
     s.save(CITY / "hassan-ii-mosque/images/cover.webp")
 
 
+# Where north lies on the Hassan II site plan, in degrees clockwise from the top of the sheet.
+MOSQUE_PLAN_NORTH = 90
+
+
 def draw_mosque_plan():
     s = plan_sheet()
     # The ocean around the promontory.
     s.poly([(40, 40), (W - 40, 40), (W - 40, H - 40), (900, H - 40), (900, 360), (640, 120), (40, 120)], fill=SEA, outline=None)
-    s.waves(660, W - 60, 60, H - 60, step_x=60, step_y=30)
-    s.waves(60, 640, 50, 110, step_x=60, step_y=30)
+    # Waves only on the water: the top band and the band east of x = 900 on the sheet.
+    s.waves(60, W - 60, 50, 110, step_x=60, step_y=30)
+    s.waves(920, W - 60, 140, H - 60, step_x=60, step_y=30)
     s.line([(40, 120), (640, 120), (900, 360), (900, H - 40)], width=3)
     # Prayer hall with its courtyard and the central nave under the sliding roof.
     s.rect(300, 170, 820, 420, fill=WHITE, width=3)
@@ -377,18 +385,19 @@ def draw_mosque_plan():
         for y in range(190, 420, 30):
             if not (460 < x < 660 and 190 < y < 400):
                 s.circle(x, y, 3, fill=INK, outline=None)
-    s.rect(540, 150, 580, 170, fill=STONE)  # mihrab towards the south-east side
-    # Minaret at the corner of the courtyard.
-    s.rect(760, 440, 810, 490, fill=GREEN, width=3)
     # Courtyard and esplanade.
     s.rect(300, 420, 820, 560, fill=SAND, width=2)
+    # Minaret at the corner of the courtyard, drawn after it so that it shows.
+    s.rect(760, 440, 810, 490, fill=GREEN, width=3)
     s.rect(120, 560, 880, H - 60, fill=SAND, width=2)
     for x in range(140, 880, 40):
         s.line([(x, 580), (x, H - 80)], fill=(214, 196, 160), width=1)
     # Annexes: madrasa, library and museum.
     s.rect(140, 200, 260, 520, fill=STONE, width=2)
     s.rect(140, 300, 260, 320, fill=None, width=1)
-    s.north_arrow(1090, 690)
+    # The mosque stands on a promontory with the Atlantic to its north and west: the sheet's top
+    # edge is west and its right edge north, so the arrow points to the right.
+    s.north_arrow(1090, 690, bearing=MOSQUE_PLAN_NORTH)
     s.scale_bar(80, 720)
     s.save(CITY / "hassan-ii-mosque/images/site-plan.webp")
 
