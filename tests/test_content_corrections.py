@@ -18,7 +18,6 @@ CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 # Arabic short vowels, tanween, shadda and sukun (U+064B–U+0652) and the dagger alif.
 DIACRITICS = {chr(c) for c in range(0x064B, 0x0653)} | {"\u0670"}
-SHORT_VOWELS = {"\u064E", "\u064F", "\u0650"}  # fatha, damma, kasra
 # Letters that never carry a mark in full vocalization: alif (plain, madda, wasla) and alif maqsura.
 SILENT_CARRIERS = set("اآٱى")
 
@@ -35,20 +34,20 @@ def vowelled_share(text: str) -> float:
     a long vowel (ـُو, ـِي), so none of them counts as a consonant.
     """
     consonants = marked = 0
-    previous_mark = ""
+    previous_marks: set[str] = set()  # the marks of the previous letter (shadda and vowel in any order)
     chars = list(text)
     for i, ch in enumerate(chars):
         if ch in DIACRITICS:
-            previous_mark = ch
+            previous_marks.add(ch)
             continue
         if not ("\u0621" <= ch <= "\u064A"):
-            previous_mark = ""
+            previous_marks = set()
             continue
         following = chars[i + 1] if i + 1 < len(chars) else ""
         long_vowel = following not in DIACRITICS and (
-            (ch == "و" and previous_mark == "\u064F") or (ch == "ي" and previous_mark == "\u0650")
+            (ch == "و" and "\u064F" in previous_marks) or (ch == "ي" and "\u0650" in previous_marks)
         )
-        previous_mark = ""
+        previous_marks = set()
         if ch in SILENT_CARRIERS or long_vowel:
             continue
         consonants += 1
@@ -76,6 +75,8 @@ def test_the_vowelled_share_tells_full_tashkeel_from_plain_text():
     assert vowelled_share("كَتَبَ الطَّالِبُ") == 6 / 7  # the lam of the article before a sun letter stays bare
     assert vowelled_share("كتب الطالب درسه") == 0.0
     assert vowelled_share("يَقُولُونَ") == 1.0  # long vowels are not counted as consonants
+    # A shadda and its vowel come in either order before a long vowel.
+    assert vowelled_share("زَل\u0651\u0650يجٌ") == vowelled_share("زَل\u0650\u0651يجٌ") == 1.0
 
 
 def test_every_arabic_audio_guide_has_a_fully_vowelled_spoken_text_with_the_transcripts_words(app):
@@ -99,14 +100,15 @@ def public_urls(app) -> list[str]:
     with app.app_context():
         monuments = list(db.session.scalars(select(Monument)))
         sites = list(db.session.scalars(select(Site)))
-        urls = ["/api/v1/openapi.json", "/api/v1/sites", "/api/v1/monuments"]
+        urls = ["/api/v1/openapi.json", "/api/v1/sites", "/api/v1/monuments", "/api/v1/packs"]
+        urls += [f"/api/v1/packs/{site.slug}" for site in sites]
         for lang in ("ar", "fr"):
             urls += [f"/{lang}/", f"/{lang}/offline"] + [f"/{lang}/sites/{site.slug}" for site in sites]
             for monument in monuments:
                 urls.append(f"/{lang}/monuments/{monument.slug}")
                 urls += [f"/{lang}/monuments/{monument.slug}/{stop.slug}" for stop in monument.stops]
         for monument in monuments:
-            urls += [f"/api/v1/monuments/{monument.slug}", f"/api/v1/packs/{monument.slug}"]
+            urls.append(f"/api/v1/monuments/{monument.slug}")
     return urls
 
 
