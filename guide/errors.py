@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 
 from guide.i18n import negotiate_language
+from guide.i18n import url_language
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -42,7 +43,8 @@ def error_response(status: int, reason: str | None = None):
     """Build a translated error response: JSON under /api/, an HTML page elsewhere."""
     # Choose the language before the first gettext: Flask-Babel keeps the first locale it sees.
     if "lang" not in g:
-        g.lang = negotiate_language()
+        # Under /ar/… or /fr/… the URL's language wins, even where no route matched.
+        g.lang = url_language(request.path) or negotiate_language()
     message = str(reason or MESSAGES.get(status, MESSAGES[500]))
     if wants_json():
         response = jsonify(error=status, title=str(TITLES.get(status, TITLES[500])), message=message)

@@ -14,6 +14,7 @@ from guide.api import services
 from guide.api.openapi import openapi_document
 from guide.caching import cached_response
 from guide.errors import abort
+from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import negotiate_language
 from guide.monuments.services import get_monument
 from guide.qr.services import MAX_TYPED_LENGTH
@@ -140,4 +141,4 @@ def code(code: str):
 
     # Past MAX_TYPED_LENGTH every code gets the same answer, so they share one cache entry.
     key = ("api-code", g.lang, code.upper()[: MAX_TYPED_LENGTH + 1])
-    return cached_response(key, build, JSON, vary=("Accept-Language", "Cookie"))
+    return cached_response(key, build, JSON, vary=NEGOTIATION_VARY)

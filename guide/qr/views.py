@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from guide.caching import cached_response
 from guide.errors import abort
+from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import languages
 from guide.i18n import negotiate_language
 from guide.monuments.views import render_monument
@@ -63,7 +64,7 @@ def resolve(code: str):
 
     # Past MAX_TYPED_LENGTH every code gets the same answer, so they share one cache entry.
     key = normalize(code[: MAX_TYPED_LENGTH + 1])
-    response = cached_response(("q", g.lang, key), build, vary=("Cookie", "Accept-Language"))
+    response = cached_response(("q", g.lang, key), build, vary=NEGOTIATION_VARY)
     # Counted on every request, cached or not; the rendering above only runs on a cache miss.
     counted = response.status_code in COUNTED_STATUSES and request.method == "GET" and not _is_prefetch()
     if counted and count_scan(key, g.lang, request.args.get("via")):
