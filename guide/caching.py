@@ -275,7 +275,8 @@ def conditional_response(entry: CachedBody) -> Response:
     if (
         entry.status == 200
         and "HTTP_IF_NONE_MATCH" in request.environ
-        and entry.etag in request.if_none_match
+        # If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches, as nginx's gzip sends.
+        and request.if_none_match.contains_weak(entry.etag)
     ):
         return Response(status=304, headers=list(entry.not_modified_headers))
     return Response(entry.body, status=entry.status, headers=list(entry.full_headers))

@@ -19,7 +19,8 @@ from guide.qr.models import Code
 # byte-order mark, Arabic letter mark, isolates: every one is Unicode category Cf.
 INVISIBLE = ("\u200f", "\u200e", "\u202e", "\u202c", "\u00ad", "\u200b", "\u200d", "\ufeff",
              "\u061c", "\u2066", "\u2069")
-SPACES = (" ", "\u00a0", "\u3000", "\t")
+# Not a tab: control characters in a URL are refused (test_hardening.py).
+SPACES = (" ", "\u00a0", "\u3000", "\u2009")
 DIGIT_FORMS = (0x30, 0x660, 0x6F0, 0xFF10, 0x966)  # ASCII, Arabic-Indic, Persian, full-width, Devanagari
 
 
