@@ -6,6 +6,7 @@ from guide.i18n import languages
 from guide.monuments.models import ACCESS_KINDS
 from guide.qr.codes import ALPHABET
 from guide.qr.codes import CODE_LENGTH
+from guide.qr.services import MAX_RAW_LENGTH
 from guide.security import MAX_HEADER_BYTES
 from guide.security import MAX_URL_BYTES
 
@@ -336,7 +337,11 @@ def _paths() -> dict:
             "suggestions for a one-character typo; a retired code is a 410 that still says what it "
             "pointed at.",
             [{"name": "code", "in": "path", "required": True,
-              "schema": {"type": "string", "minLength": 1}}],
+              "description": "As typed or scanned: other scripts' digits, full-width forms and "
+                             "invisible marks are folded away.",
+              # Longer input can never fold to a code; control characters are a 400.
+              "schema": {"type": "string", "minLength": 1, "maxLength": MAX_RAW_LENGTH,
+                         "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]+$"}}],
             {
                 "200": _ok("The code and its target.", "CodeTarget"),
                 "404": _error("Unknown or malformed code.", "UnknownCode"),
