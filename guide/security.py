@@ -76,7 +76,9 @@ def relative_location(response):
     if location and "://" in location:
         parts = urlsplit(location)
         if parts.netloc.lower() == request.host.lower():
-            response.headers["Location"] = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+            # One leading slash: "//host/…" would be a protocol-relative URL to another site.
+            path = "/" + parts.path.lstrip("/")
+            response.headers["Location"] = urlunsplit(("", "", path, parts.query, parts.fragment))
     return response
 
 

@@ -236,3 +236,17 @@ def test_media_cors_exposes_the_range_headers(client, audio):
     response = client.get(url, buffered=True, headers={"Range": "bytes=0-1", "Origin": "https://other.example"})
     exposed = {name.strip().lower() for name in response.headers["Access-Control-Expose-Headers"].split(",")}
     assert {"content-range", "accept-ranges", "content-length", "etag"} <= exposed
+
+
+@pytest.mark.parametrize(
+    ("location", "expected"),
+    [("http://localhost/fr/", "/fr/"), ("http://localhost//evil.example/x?a=1", "/evil.example/x?a=1"),
+     ("http://localhost", "/"), ("https://elsewhere.example/x", "https://elsewhere.example/x"), ("/fr/", "/fr/")],
+)
+def test_same_host_locations_become_relative_paths(app, location, expected):
+    from flask import Response
+
+    from guide.security import relative_location
+
+    with app.test_request_context("/", headers={"Host": "localhost"}):
+        assert relative_location(Response(headers={"Location": location})).headers["Location"] == expected
