@@ -76,6 +76,10 @@ def _finish_config(app: Flask) -> None:
     if config["DEFAULT_LANGUAGE"] not in config["LANGUAGES"]:
         raise ValueError(f"DEFAULT_LANGUAGE {config['DEFAULT_LANGUAGE']!r} is not enabled")
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
+    # Flask answers 400 to any other Host; DALIL_TRUSTED_HOSTS="cdn.example .dalil.ma" adds more.
+    config["TRUSTED_HOSTS"] = security.trusted_hosts(
+        config["PUBLIC_BASE_URL"], split_words(config.get("TRUSTED_HOSTS") or ())
+    )
     config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(config["SQLALCHEMY_DATABASE_URI"])
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))

@@ -244,25 +244,29 @@ def bump_content_version() -> None:
 
 
 def cached_response(
-    key: tuple,
+    key: tuple | None,
     build: Callable[[], str | bytes | tuple[str | bytes, int] | tuple[str | bytes, int, dict[str, str]]],
     mimetype: str = "text/html; charset=utf-8",
     vary: tuple[str, ...] = (),
+    cache_statuses: tuple[int, ...] | None = None,
 ) -> Response:
     """Serve a body built once per content version, with an ETag and 304 on revalidation.
 
     build returns the body, or (body, status), or (body, status, headers) as a Flask view would.
+    With key None the body is built and served but never cached; with cache_statuses, only
+    bodies of those statuses are kept, so a flood of unknown URLs cannot evict real pages.
     """
     cache: ResponseCache = current_app.extensions["dalil_response_cache"]
-    full_key = (content_version(), *key)
-    entry = cache.get(full_key)
+    full_key = None if key is None else (content_version(), *key)
+    entry = None if full_key is None else cache.get(full_key)
     if entry is None:
         built = build()
         body, status, headers = (*built, {})[:3] if isinstance(built, tuple) else (built, 200, {})
         if isinstance(body, str):
             body = body.encode()
         entry = make_entry(body, mimetype, status, tuple(headers.items()), vary)
-        cache.put(full_key, entry)
+        if full_key is not None and (cache_statuses is None or status in cache_statuses):
+            cache.put(full_key, entry)
     return conditional_response(entry)
 
 
@@ -271,7 +275,8 @@ def conditional_response(entry: CachedBody) -> Response:
     if (
         entry.status == 200
         and "HTTP_IF_NONE_MATCH" in request.environ
-        and entry.etag in request.if_none_match
+        # If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches, as nginx's gzip sends.
+        and request.if_none_match.contains_weak(entry.etag)
     ):
         return Response(status=304, headers=list(entry.not_modified_headers))
     return Response(entry.body, status=entry.status, headers=list(entry.full_headers))

@@ -1,15 +1,21 @@
 """Translated error pages for people and JSON errors with a reason for the API."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask
+from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import SecurityError
 
 from guide.i18n import negotiate_language
+from guide.i18n import url_language
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -17,8 +23,10 @@ MESSAGES = {
     405: _l("This address does not accept that kind of request."),
     410: _l("This page is no longer available."),
     413: _l("The file or form is too large."),
+    414: _l("This address is too long."),
     416: _l("The requested part of the file does not exist."),
     429: _l("Too many requests. Please wait a moment and try again."),
+    431: _l("The request headers are too large."),
     500: _l("Something went wrong on our side. Please try again later."),
 }
 TITLES = {
@@ -27,10 +35,14 @@ TITLES = {
     405: _l("Method not allowed"),
     410: _l("Gone"),
     413: _l("Too large"),
+    414: _l("Address too long"),
     416: _l("Range not satisfiable"),
     429: _l("Too many requests"),
+    431: _l("Headers too large"),
     500: _l("Server error"),
 }
+# Headers an HTTP error carries that describe the resource, not the error page.
+_KEPT_HEADERS = frozenset(("allow", "content-range", "retry-after"))
 
 
 def wants_json() -> bool:
@@ -42,7 +54,8 @@ def error_response(status: int, reason: str | None = None):
     """Build a translated error response: JSON under /api/, an HTML page elsewhere."""
     # Choose the language before the first gettext: Flask-Babel keeps the first locale it sees.
     if "lang" not in g:
-        g.lang = negotiate_language()
+        # Under /ar/… or /fr/… the URL's language wins, even where no route matched.
+        g.lang = url_language(request.path) or negotiate_language()
     message = str(reason or MESSAGES.get(status, MESSAGES[500]))
     if wants_json():
         response = jsonify(error=status, title=str(TITLES.get(status, TITLES[500])), message=message)
@@ -52,6 +65,17 @@ def error_response(status: int, reason: str | None = None):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _bind_public_urls(app: Flask) -> None:
+    # An untrusted Host left the request without URL building; the error page's links are
+    # relative, so bind them to the public address rather than to whatever the client sent.
+    if request_ctx.url_adapter is None:
+        public = urlsplit(app.config["PUBLIC_BASE_URL"])
+        request_ctx.url_adapter = app.url_map.bind(
+            public.netloc, script_name=request.root_path or "/", url_scheme=public.scheme,
+            subdomain=app.url_map.default_subdomain or "",
+        )
+
+
 def init_app(app: Flask) -> None:
     """Answer every HTTP error and every unexpected exception with a translated page."""
     # JSON reasons in Arabic stay readable instead of \u escapes.
@@ -59,12 +83,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        if isinstance(error, SecurityError):
+            _bind_public_urls(app)
         status = error.code or 500
         reason = error.description if getattr(error, "translated", False) else None
-        response = error_response(status, reason)
-        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            response = app.make_response(response)
-            response.headers["Allow"] = ", ".join(error.valid_methods)
+        response = current_app.make_response(error_response(status, reason))
+        # Allow (405), Content-Range (416: the size) and Retry-After stay on the translated page.
+        for name, value in error.get_headers():
+            if name.lower() in _KEPT_HEADERS:
+                response.headers[name] = value
         return response
 
     @app.errorhandler(InternalServerError)

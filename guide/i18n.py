@@ -11,11 +11,11 @@ from flask import g
 from flask import has_request_context
 from flask import request
 from flask import url_for
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 from werkzeug.routing import BaseConverter
 
 COOKIE_MAX_AGE = 365 * 24 * 3600
+# What a negotiated answer depends on, for the Vary header.
+NEGOTIATION_VARY = ("Accept-Language", "Cookie")
 
 
 def languages() -> tuple[str, ...]:
@@ -63,6 +63,8 @@ def select_locale() -> str:
 
 def negotiate_language() -> str:
     """Pick the visitor's language: remembered choice, then Accept-Language, then default."""
+    # The answer now depends on these two headers: init_app's hook sends Vary for them.
+    g.negotiated = True
     remembered = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
     if remembered in languages():
         return remembered
@@ -71,12 +73,51 @@ def negotiate_language() -> str:
     )
 
 
+def url_language(path: str) -> str | None:
+    """Return the enabled language a path starts with (/ar/…), even one no route matches."""
+    first = path.lstrip("/").partition("/")[0]
+    return first if first in languages() else None
+
+
+def _weight(params: list[str]) -> float:
+    # The last q parameter counts; a malformed or out-of-range one rules the range out (-1).
+    weight = 1.0
+    for param in params:
+        key, _sep, value = param.partition("=")
+        if key.strip().lower() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                weight = -1.0
+            if not 0 <= weight <= 1:
+                weight = -1.0
+    return weight
+
+
 @lru_cache(maxsize=512)
 def _accepted_language(header: str, enabled: tuple[str, ...], default: str) -> str:
-    # Every scan asks; phones send few distinct headers, so each is parsed once per worker.
-    # "*" means "anything will do": that is the configured default, not our first language.
-    accepted = LanguageAccept([(tag, q) for tag, q in parse_accept_header(header) if tag != "*"])
-    return accepted.best_match(enabled, default=default)
+    """RFC 4647 lookup: ranges by descending q (ties in header order), matched by primary subtag.
+
+    "*" means the default; "xx;q=0" rules language xx out wherever else it appears. Every scan
+    asks, and phones send few distinct headers, so each is parsed once per worker.
+    """
+    ranges = []
+    for position, item in enumerate(header.split(",")):
+        tag, *params = [piece.strip() for piece in item.split(";")]
+        weight = _weight(params)
+        if tag and weight >= 0:
+            ranges.append((-weight, position, tag.lower()))
+    excluded = {tag for weight, _position, tag in ranges if weight == 0}
+    allowed = [lang for lang in enabled if lang not in excluded]
+    for weight, _position, tag in sorted(ranges):
+        if weight == 0:
+            continue
+        if tag == "*":
+            return default if default in allowed else (allowed[0] if allowed else default)
+        primary = tag.partition("-")[0]
+        if primary in allowed:
+            return primary
+    return default
 
 
 def alternate_urls() -> dict[str, str]:
@@ -126,6 +167,13 @@ def init_app(app: Flask) -> None:
                     cookie, g.lang, max_age=COOKIE_MAX_AGE, samesite="Lax",
                     secure=request.is_secure, httponly=False,
                 )
+        return response
+
+    @app.after_request
+    def vary_on_negotiation(response):
+        # Caches must not hand one visitor's language to another.
+        if g.get("negotiated"):
+            response.vary.update(NEGOTIATION_VARY)
         return response
 
     @app.context_processor

@@ -255,11 +255,11 @@ def test_an_empty_site_has_one_empty_page(app, api):
         ("per_page=101", 400),
         ("per_page=-5", 400),
         ("per_page=1&per_page=1", 400),
-        pytest.param("per_page=" + "9" * 5000, 400, id="per_page=9x5000"),
+        pytest.param("per_page=" + "9" * 5000, 414, id="per_page=9x5000"),
         ("site=", 400),
         ("site=Casablanca", 400),
         ("site=..%2F..%2Fetc", 400),
-        ("site=a%00b", 400),
+        ("site=a%00b", 400),  # control characters: refused before any view
         ("site=casablanca&site=fes", 400),
         ("site=nowhere", 404),
         ("page=100000", 404),
@@ -349,7 +349,6 @@ def test_audio_and_images_urls_serve_the_described_bytes(app, api, client):
         "/monuments/..%2F..%2Fetc%2Fpasswd",
         "/monuments/%2e%2e",
         "/monuments/Hassan-II-Mosque",
-        "/monuments/a%00b",
         "/monuments/" + "a" * 500,
         "/monuments/hassan-ii-mosque/extra",
         "/nothing-here",
@@ -390,8 +389,9 @@ def test_a_one_character_typo_gets_suggestions(app, api):
 
 @pytest.mark.parametrize(
     "typed",
-    ["H3J4", "H3J4YY", "H3J4!", "A" * 33, "A" * 4000, "%00", "..%2f..", "H3J4%E2%80%AE", "٣٣٣٣٣"],
-    ids=["short", "long", "punctuation", "33-chars", "4000-chars", "nul", "traversal", "bidi", "arabic"],
+    # A NUL (400) and a 4000-character URL (414) never reach the view: see test_hardening.py.
+    ["H3J4", "H3J4YY", "H3J4!", "A" * 33, "A" * 1000, "..%2f..", "H3J4%E2%80%AE", "٣٣٣٣٣"],
+    ids=["short", "long", "punctuation", "33-chars", "1000-chars", "traversal", "bidi", "arabic"],
 )
 def test_malformed_codes_are_json_404s_with_a_reason(api, typed):
     response = api.get(f"{PREFIX}/codes/{typed}", headers={"Accept-Language": "ar"})

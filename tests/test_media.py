@@ -78,8 +78,8 @@ def test_images_revalidate_with_their_etag(client, image):
         "/media/" + "A" * 64 + ".webp",
         "/media/" + "0" * 64 + ".webp",
         "/media/" + "0" * 63 + ".webp",
-        "/media/%00.webp",
-        "/media/" + "a" * 5000,
+        # A NUL is a 400 and an overlong URL a 414 before any view: see test_hardening.py.
+        "/media/" + "a" * 1500,
     ],
 )
 def test_bad_media_paths_are_404(client, path):

@@ -6,6 +6,9 @@ from guide.i18n import languages
 from guide.monuments.models import ACCESS_KINDS
 from guide.qr.codes import ALPHABET
 from guide.qr.codes import CODE_LENGTH
+from guide.qr.services import MAX_RAW_LENGTH
+from guide.security import MAX_HEADER_BYTES
+from guide.security import MAX_URL_BYTES
 
 JSON = "application/json"
 
@@ -267,9 +270,14 @@ def _operation(operation_id: str, summary: str, description: str, parameters: li
             "description": description,
             "parameters": [*parameters, {"$ref": "#/components/parameters/IfNoneMatch"}],
             "responses": {
+                # Any address may be refused before the operation runs: control characters (400),
+                # an overlong URL (414), oversized headers (431).
+                "400": {"$ref": "#/components/responses/BadRequest"},
                 **responses,
                 "304": {"$ref": "#/components/responses/NotModified"},
                 "405": {"$ref": "#/components/responses/MethodNotAllowed"},
+                "414": {"$ref": "#/components/responses/URITooLong"},
+                "431": {"$ref": "#/components/responses/HeadersTooLarge"},
             },
         }
     }
@@ -329,7 +337,11 @@ def _paths() -> dict:
             "suggestions for a one-character typo; a retired code is a 410 that still says what it "
             "pointed at.",
             [{"name": "code", "in": "path", "required": True,
-              "schema": {"type": "string", "minLength": 1}}],
+              "description": "As typed or scanned: other scripts' digits, full-width forms and "
+                             "invisible marks are folded away.",
+              # Longer input can never fold to a code; control characters are a 400.
+              "schema": {"type": "string", "minLength": 1, "maxLength": MAX_RAW_LENGTH,
+                         "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]+$"}}],
             {
                 "200": _ok("The code and its target.", "CodeTarget"),
                 "404": _error("Unknown or malformed code.", "UnknownCode"),
@@ -385,7 +397,10 @@ def openapi_document() -> dict:
             "responses": {
                 "NotModified": {"description": "The document has not changed since that ETag.",
                                 "headers": _common_headers()},
-                "BadRequest": _error("A query parameter is malformed, out of range or repeated."),
+                "BadRequest": _error("A query parameter is malformed, out of range or repeated, or the "
+                                     "path or a query value holds a control character."),
+                "URITooLong": _error(f"The path and query together exceed {MAX_URL_BYTES} bytes."),
+                "HeadersTooLarge": _error(f"The request headers together exceed {MAX_HEADER_BYTES} bytes."),
                 "MethodNotAllowed": _error("The API is read-only: GET, HEAD and OPTIONS only."),
             },
         },

@@ -26,10 +26,9 @@ from guide.monuments.services import structured_data
 from guide.qr.codes import ALPHABET
 from guide.qr.codes import CODE_LENGTH
 from guide.qr.codes import is_well_formed
-from guide.qr.codes import normalize
 from guide.qr.models import Code
-from guide.qr.services import MAX_TYPED_LENGTH
 from guide.qr.services import Resolution
+from guide.qr.services import read_code
 from guide.sites.models import Site
 from guide.sites.services import list_sites
 from guide.text import render_markdown
@@ -305,8 +304,8 @@ def code_document(code: Code) -> dict:
 
 def code_problem(raw: str) -> str:
     """Say, in the visitor's language, why a code leads nowhere."""
-    code = normalize(raw)
-    if len(raw) > MAX_TYPED_LENGTH or len(code) != CODE_LENGTH:
+    code = read_code(raw)
+    if code is None or len(code) != CODE_LENGTH:
         return _("A plaque code has %(count)d characters.", count=CODE_LENGTH)
     if any(char not in ALPHABET for char in code):
         return _("This code contains characters that plaque codes never use.")

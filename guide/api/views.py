@@ -14,9 +14,11 @@ from guide.api import services
 from guide.api.openapi import openapi_document
 from guide.caching import cached_response
 from guide.errors import abort
+from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import negotiate_language
 from guide.monuments.services import get_monument
-from guide.qr.services import MAX_TYPED_LENGTH
+from guide.qr.codes import is_well_formed
+from guide.qr.services import read_code
 from guide.qr.services import resolve_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -138,6 +140,7 @@ def code(code: str):
         document, status = services.code_error_document(code, resolution)
         return services.to_json(document), status
 
-    # Past MAX_TYPED_LENGTH every code gets the same answer, so they share one cache entry.
-    key = ("api-code", g.lang, code.upper()[: MAX_TYPED_LENGTH + 1])
-    return cached_response(key, build, JSON, vary=("Accept-Language", "Cookie"))
+    # As for /q/<CODE>: only well-formed codes are keys, and only real codes' answers are kept.
+    folded = read_code(code)
+    key = ("api-code", g.lang, folded) if folded and is_well_formed(folded) else None
+    return cached_response(key, build, JSON, vary=NEGOTIATION_VARY, cache_statuses=(200, 410))

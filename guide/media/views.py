@@ -5,8 +5,10 @@ import re
 from flask import Blueprint
 from flask import abort
 from flask import current_app
-from flask import send_from_directory
+from flask import request
 from flask import url_for
+from werkzeug.http import parse_range_header
+from werkzeug.utils import send_file
 
 from guide.media.models import MediaFile
 from guide.media.services import AUDIO_FORMATS
@@ -17,11 +19,31 @@ bp = Blueprint("media", __name__)
 
 FILENAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{2,4})")
 MIMETYPES = dict(ext_mime for ext_mime in (*IMAGE_FORMATS.values(), *AUDIO_FORMATS.values()))
+MEDIA_HEADERS = (
+    ("Cache-Control", "public, max-age=31536000, immutable"),
+    ("Access-Control-Allow-Origin", "*"),
+    # A page on another origin playing the audio must see which part it received.
+    ("Access-Control-Expose-Headers", "Content-Range, Accept-Ranges, Content-Length, ETag"),
+)
 
 
 def media_url(media: MediaFile) -> str:
     """Return the permanent path of a media file."""
     return url_for("media.serve", filename=media.filename)
+
+
+def _serves_range(environ: dict, etag: str) -> bool:
+    """Tell whether to honour this request's Range header rather than send the whole file.
+
+    RFC 9110 §14.2 lets a server ignore Range: we do for several ranges, other units and
+    malformed values (200 with the whole file, not 416), and when If-Range names another
+    representation, compared strongly as §13.1.5 requires (a weak W/ tag never matches).
+    """
+    parsed = parse_range_header(environ.get("HTTP_RANGE"))
+    if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
+        return False
+    if_range = environ.get("HTTP_IF_RANGE", "").strip()
+    return not if_range.startswith(("W/", '"')) or if_range == f'"{etag}"'
 
 
 @bp.get("/media/<filename>")
@@ -34,10 +56,14 @@ def serve(filename: str):
     path = media_path(sha256, extension)
     if not path.is_file():
         abort(404)
-    response = send_from_directory(
-        path.parent, path.name, mimetype=MIMETYPES[extension], conditional=True,
+    environ = request.environ
+    if "HTTP_RANGE" in environ and not _serves_range(environ, sha256):
+        environ = {name: value for name, value in environ.items() if name != "HTTP_RANGE"}
+    # The bytes are named by their sha256, the strongest ETag there is.
+    response = send_file(
+        path, environ, mimetype=MIMETYPES[extension], conditional=True, etag=sha256,
         max_age=current_app.config.get("MEDIA_MAX_AGE", 31536000),
+        response_class=current_app.response_class,
     )
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.update(MEDIA_HEADERS)
     return response

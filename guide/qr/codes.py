@@ -1,6 +1,7 @@
 """Permanent plaque codes: a typable alphabet with a Luhn mod N check character."""
 
 import secrets
+import unicodedata
 
 # No 0/O, 1/I/L, 5/S, 2/Z, 8/B or V/U: the pairs people misread on a weathered plaque.
 # Luhn mod N catches every single substitution only when N is even: 24 characters.
@@ -25,9 +26,35 @@ def check_character(body: str) -> str:
     return ALPHABET[(base - total % base) % base]
 
 
-def normalize(raw: str) -> str:
-    """Upper-case a typed code and drop spaces and dashes people add."""
-    return "".join(raw.split()).replace("-", "").upper()
+# Invisible or separating characters people and phones put around and inside a code: format
+# marks (Cf: RLM, LRM, RLO, ALM, soft hyphen, zero-width space, BOM…), controls (Cc), spaces
+# and line breaks (Zs, Zl, Zp) and dashes (Pd).
+_DROPPED_CATEGORIES = frozenset(("Cf", "Cc", "Zs", "Zl", "Zp", "Pd"))
+
+
+def fold(raw: str) -> str:
+    """Fold a typed or scanned code or keypad number to its plain form; fold(fold(x)) == fold(x).
+
+    The exact rules, which the service worker mirrors in JavaScript, in this order:
+    1. drop every character of Unicode general category Cf, Cc, Zs, Zl, Zp or Pd;
+    2. NFKC-normalize (full-width Ａ and ９ become A and 9, ligatures split);
+    3. upper-case (full Unicode upper-casing), then NFKC-normalize again;
+    4. drop the characters of step 1 again (NFKC turns ´ into a space and a combining accent),
+       then NFKC-normalize once more (that accent now composes with the letter before it);
+    5. replace every character of category Nd (any script's decimal digit: ٩, ۹, ९…) with
+       the ASCII digit of the same value.
+    The result may still hold characters no code uses; is_well_formed decides.
+    """
+    text = _drop_invisible(raw)
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).upper())
+    text = unicodedata.normalize("NFKC", _drop_invisible(text))
+    return "".join(
+        str(unicodedata.decimal(char)) if unicodedata.category(char) == "Nd" else char for char in text
+    )
+
+
+def _drop_invisible(text: str) -> str:
+    return "".join(char for char in text if unicodedata.category(char) not in _DROPPED_CATEGORIES)
 
 
 def is_well_formed(code: str) -> bool:

@@ -1,6 +1,5 @@
 """Plaque codes: resolving what was scanned or typed, their lifecycle, and what plaques print."""
 
-import unicodedata
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -15,9 +14,9 @@ from guide.i18n import current_language
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 from guide.monuments.services import get_monument
+from guide.qr.codes import fold
 from guide.qr.codes import is_well_formed
 from guide.qr.codes import new_code
-from guide.qr.codes import normalize
 from guide.qr.codes import typo_candidates
 from guide.qr.labels import PlaqueData
 from guide.qr.labels import guide_text
@@ -33,6 +32,8 @@ from guide.sites.services import get_site
 from guide.timeutil import now_utc
 
 MAX_TYPED_LENGTH = 32
+# Raw input longer than this is refused before folding: no real code hides in that many marks.
+MAX_RAW_LENGTH = 256
 # Keypad numbers are small; longer digit strings are typos, and int() stays cheap.
 MAX_NUMBER_DIGITS = 6
 
@@ -65,11 +66,19 @@ def find_code(code: str) -> Code | None:
     return db.session.scalar(_with_targets(select(Code).where(Code.code == code)))
 
 
+def read_code(raw: str) -> str | None:
+    """Fold what was scanned or typed (see codes.fold); None if too long to be a code or number."""
+    if len(raw) > MAX_RAW_LENGTH:
+        return None
+    folded = fold(raw)
+    return folded if len(folded) <= MAX_TYPED_LENGTH else None
+
+
 def resolve_code(raw: str) -> Resolution:
     """Resolve a scanned or typed code, suggesting existing codes for a one-character slip."""
-    if len(raw) > MAX_TYPED_LENGTH:
+    code = read_code(raw)
+    if code is None:
         return Resolution()
-    code = normalize(raw)
     row = find_code(code) if is_well_formed(code) else None
     if row is not None:
         return Resolution(row)
@@ -94,22 +103,21 @@ class Entry:
 
 
 def _keypad_number(text: str) -> int | None:
-    # Arabic-Indic digits (١٢) count too: phones with an Arabic keyboard type them.
-    if not text or len(text) > MAX_NUMBER_DIGITS:
+    # text is folded: Arabic-Indic (١٢) and Persian (۱۲) digits are ASCII by now.
+    if not text or len(text) > MAX_NUMBER_DIGITS or not (text.isascii() and text.isdigit()):
         return None
-    if not all(unicodedata.decimal(char, None) is not None for char in text):
-        return None
-    return int("".join(str(unicodedata.decimal(char)) for char in text))
+    return int(text)
 
 
 def resolve_entry(raw: str, site: Site | None = None) -> Entry:
     """Resolve a typed plaque code, or a keypad number within a site (or any site if unique)."""
-    text = "".join(raw.split())
+    # NFKC would spell № as "NO": read it as the # people also type before a number.
+    text = read_code(raw.replace("№", "#"))
+    if text is None:
+        return Entry(problem="too-long")
     if not text:
         return Entry(problem="empty")
-    if len(text) > MAX_TYPED_LENGTH:
-        return Entry(problem="too-long")
-    number = _keypad_number(text.removeprefix("#").removeprefix("№"))
+    number = _keypad_number(text.removeprefix("#"))
     if number is not None:
         return _resolve_number(number, site)
     resolution = resolve_code(text)
@@ -226,7 +234,8 @@ def plaques_for(site: str | None = None, monument: str | None = None,
             raise CodeError(_("No monument has the slug %(slug)s.", slug=monument))
         rows += _codes_of_monuments(select(Monument).where(Monument.slug == monument))
     for raw in codes:
-        row = find_code(normalize(raw)) if len(raw) <= MAX_TYPED_LENGTH else None
+        code = read_code(raw)
+        row = find_code(code) if code else None
         if row is None:
             raise CodeError(_("No plaque carries the code %(code)s.", code=raw[:MAX_TYPED_LENGTH]))
         if row.is_retired:

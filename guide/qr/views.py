@@ -12,13 +12,15 @@ from flask_babel import gettext as _
 
 from guide.caching import cached_response
 from guide.errors import abort
+from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import languages
 from guide.i18n import negotiate_language
 from guide.monuments.views import render_monument
 from guide.monuments.views import render_stop
-from guide.qr.codes import normalize
+from guide.qr.codes import is_well_formed
 from guide.qr.services import MAX_TYPED_LENGTH
 from guide.qr.services import find_code
+from guide.qr.services import read_code
 from guide.qr.services import resolve_code
 from guide.qr.services import resolve_entry
 from guide.qr.stats import count_scan
@@ -61,9 +63,12 @@ def resolve(code: str):
                         for lang in languages()}
         return render_monument(monument, g.lang), 200
 
-    # Past MAX_TYPED_LENGTH every code gets the same answer, so they share one cache entry.
-    key = normalize(code[: MAX_TYPED_LENGTH + 1])
-    response = cached_response(("q", g.lang, key), build, vary=("Cookie", "Accept-Language"))
+    # Only a well-formed code may be a cache key, and only its page (or its retired notice) is
+    # kept: an unknown or malformed code is rendered each time, so junk cannot push real pages
+    # out, nor be stored under a real code's key.
+    key = read_code(code)
+    cache_key = ("q", g.lang, key) if key and is_well_formed(key) else None
+    response = cached_response(cache_key, build, vary=NEGOTIATION_VARY, cache_statuses=(200, 410))
     # Counted on every request, cached or not; the rendering above only runs on a cache miss.
     counted = response.status_code in COUNTED_STATUSES and request.method == "GET" and not _is_prefetch()
     if counted and count_scan(key, g.lang, request.args.get("via")):
@@ -110,7 +115,8 @@ def _entry_page():
 
 def _image_code(code: str) -> str:
     """Return the existing code for an image URL, case-insensitively, or stop with a 404."""
-    row = find_code(normalize(code)) if len(code) <= MAX_TYPED_LENGTH else None
+    folded = read_code(code)
+    row = find_code(folded) if folded else None
     if row is None:
         abort(404, _("No plaque carries this code."))
     return row.code
