@@ -110,10 +110,13 @@ def register_template_helpers(app: Flask) -> None:
     from guide.text import format_duration
     from guide.text import pick
     from guide.text import render_markdown
+    from guide.text import typeset_html
 
     app.jinja_env.globals.update(
         pick=pick, media_url=media_url, render_markdown=render_markdown, format_duration=format_duration
     )
+    # base.html passes each page through it once, before the page is cached.
+    app.jinja_env.filters["typeset"] = typeset_html
 
 
 def register_commands(app: Flask) -> None:
