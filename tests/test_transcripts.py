@@ -72,7 +72,9 @@ def test_every_sample_guide_gets_increasing_starts_within_its_recording(app):
             starts = [s.start for paragraph in transcript_sentences(guide) for s in paragraph]
             assert len(starts) == count_sentences(guide.transcript) > 1
             if guide.audio:
-                assert starts[0] == 0 and starts == sorted(starts) and starts[-1] < guide.duration_s
+                assert starts[0] == 0
+                assert starts == sorted(starts)
+                assert starts[-1] < guide.duration_s
             else:
                 assert starts == [None] * len(starts)
 

@@ -93,11 +93,15 @@ def test_structured_data_and_urls_keep_their_bytes(app, client):
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL).group(1))
     api = client.get(f"/api/v1/monuments/{monument['slug']}").get_json()
     assert data["description"] == api["texts"]["fr"]["summary"]
-    assert NBSP not in json.dumps(api, ensure_ascii=False) and NNBSP not in json.dumps(api, ensure_ascii=False)
+    assert NBSP not in json.dumps(api, ensure_ascii=False)
+    assert NNBSP not in json.dumps(api, ensure_ascii=False)
     for href in re.findall(r'href="([^"]*)"', html):
-        assert NBSP not in href and NNBSP not in href and "’" not in href
+        assert NBSP not in href
+        assert NNBSP not in href
+        assert "’" not in href
 
 
 def test_arabic_pages_are_left_as_written(app, client):
     html = client.get("/ar/").get_data(as_text=True)
-    assert NNBSP not in html and "’" not in html
+    assert NNBSP not in html
+    assert "’" not in html

@@ -33,9 +33,10 @@ def split_sentences(paragraph: str) -> list[str]:
     pieces, begin = [], 0
     for match in _END.finditer(paragraph):
         stop = match.end()
-        if match.group().startswith(".") and len(match.group().rstrip("\"»”’)] \u00a0\u202f")) == 1:
-            if _is_abbreviation(paragraph[begin:match.start()]):
-                continue
+        # A single point may close an abbreviation rather than the sentence.
+        single_point = match.group().startswith(".") and len(match.group().rstrip("\"»”’)] \u00a0\u202f")) == 1
+        if single_point and _is_abbreviation(paragraph[begin:match.start()]):
+            continue
         following = paragraph[stop:].lstrip()
         # "… etc. et la suite": a small letter after the point continues the sentence.
         if following[:1].islower():
