@@ -89,7 +89,9 @@ def french_typography(text: str, lang: str) -> str:
 
 _TOKEN = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]*>", re.DOTALL | re.IGNORECASE)
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)([^>]*?)(/?)>", re.DOTALL)
-_ATTRIBUTE = re.compile(r"""\b(lang|class)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""(?<![\w:-])(lang|class)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+# Attributes that people read (or hear): the rest hold URLs, names and data.
+_READ_ATTRIBUTE = re.compile(r'(?<![\w:-])(alt|title|aria-label|placeholder)="([^"]*)"', re.IGNORECASE)
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
                    "track", "wbr"})
 # Text that is code, not prose: plaque codes, program text, form values.
@@ -97,7 +99,8 @@ _VERBATIM = frozenset({"code", "pre", "kbd", "samp", "textarea", "time"})
 
 
 def typeset_html(html: str, lang: str) -> Markup:
-    """Apply french_typography to the text nodes of rendered HTML, never to tags, attributes or scripts.
+    """Apply french_typography to the text of rendered HTML: text nodes and the attributes people
+    read (alt, title, aria-label, placeholder), never URLs, other attributes or scripts.
 
     An element in another language (lang="ar") and code (<code>, <bdi class="code">) are left
     as they are.
@@ -111,28 +114,35 @@ def typeset_html(html: str, lang: str) -> Markup:
         text = html[begin:token.start()]
         if text:
             out.append(_typeset_text(text) if stack[-1][1] else text)
-        out.append(token.group())
         begin = token.end()
         tag = _TAG.fullmatch(token.group())
         if tag is None:
+            out.append(token.group())
             continue
         closing, name, attributes, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3), tag.group(4)
         if closing:
+            out.append(token.group())
             for depth in range(len(stack) - 1, 0, -1):
                 if stack[depth][0] == name:
                     del stack[depth:]
                     break
-        elif name not in _VOID and not self_closing:
-            values = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in _ATTRIBUTE.finditer(attributes)}
-            prose = stack[-1][1]
-            if "lang" in values:
-                prose = values["lang"].split("-")[0].lower() == "fr"
-            if name in _VERBATIM or "code" in values.get("class", "").split():
-                prose = False
+            continue
+        values = {m.group(1).lower(): m.group(2) or m.group(3) or m.group(4) or "" for m in _ATTRIBUTE.finditer(attributes)}
+        prose = stack[-1][1]
+        if "lang" in values:
+            prose = values["lang"].split("-")[0].lower() == "fr"
+        if name in _VERBATIM or "code" in values.get("class", "").split():
+            prose = False
+        out.append(_READ_ATTRIBUTE.sub(_typeset_attribute, token.group()) if prose else token.group())
+        if name not in _VOID and not self_closing:
             stack.append((name, prose))
     tail = html[begin:]
     out.append(_typeset_text(tail) if stack[-1][1] else tail)
     return Markup("".join(out))
+
+
+def _typeset_attribute(match: re.Match) -> str:
+    return f'{match.group(1)}="{escape(french_typography(unescape(match.group(2)), "fr"))}"'
 
 
 def _typeset_text(text: str) -> str:

@@ -54,13 +54,15 @@ def test_french_rules(source, expected):
     assert french_typography(source, "fr") == expected
 
 
-def test_html_pass_touches_french_text_nodes_only():
-    html = ('<p title="a ; b">Écoutez : le <span lang="ar">أ : ب</span> <bdi class="code" dir="ltr">A ?</bdi>'
-            ' <code>x ; y</code> l&#39;eau &amp; <a href="/q?code=x ;">voir ?</a></p>'
+def test_html_pass_touches_french_text_only():
+    html = ('<p title="a ; b" data-note="a ; b">Écoutez : le <span lang="ar" title="x ; y">أ : ب</span>'
+            ' <bdi class="code" dir="ltr">A ?</bdi> <code>x ; y</code> l&#39;eau &amp; <a href="/q?code=x ;">voir ?</a>'
+            ' <img alt="l&#39;arc : vue" src="/l\'arc ?.webp" data-lang="ar"></p>'
             '<script type="application/ld+json">{"a": "b ; c"}</script>')
     out = str(typeset_html(html, "fr"))
-    assert out == ('<p title="a ; b">Écoutez\u00a0: le <span lang="ar">أ : ب</span> <bdi class="code" dir="ltr">A ?</bdi>'
-                   ' <code>x ; y</code> l’eau &amp; <a href="/q?code=x ;">voir\u202f?</a></p>'
+    assert out == ('<p title="a\u202f; b" data-note="a ; b">Écoutez\u00a0: le <span lang="ar" title="x ; y">أ : ب</span>'
+                   ' <bdi class="code" dir="ltr">A ?</bdi> <code>x ; y</code> l’eau &amp; <a href="/q?code=x ;">voir\u202f?</a>'
+                   ' <img alt="l’arc\u00a0: vue" src="/l\'arc ?.webp" data-lang="ar"></p>'
                    '<script type="application/ld+json">{"a": "b ; c"}</script>')
     assert str(typeset_html(html, "ar")) == html
 
