@@ -89,6 +89,24 @@ def test_near_me_puts_the_nearest_monument_first(app, live_server, browser):
         close(context)
 
 
+def test_near_me_without_permission_keeps_the_list_and_says_why(app, live_server, browser):
+    context = open_phone(browser)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/fr/")
+        before = page.locator(".place-list a").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
+        page.locator("[data-near-me]").click()
+        page.wait_for_function("() => document.querySelector('[data-near-status]').textContent.length > 0")
+        status = page.locator("[data-near-status]").inner_text()
+        assert status == page.locator("[data-near-failed]").text_content()
+        # French spacing reaches what the script says too.
+        assert "disponible\u00a0:" in status
+        after = page.locator(".place-list a").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
+        assert after == before
+    finally:
+        close(context)
+
+
 def test_without_scripts_the_home_list_still_works(app, live_server, browser):
     context = open_phone(browser, java_script_enabled=False)
     try:

@@ -1,5 +1,6 @@
 // "Near me" on the home page: sort the monuments by distance from the phone. The list and its
-// links work without it; the texts come from the page (data-near-*), the numbers from Intl.
+// links work without it; the texts come from the page ([data-near-sorted], [data-near-failed]),
+// the numbers from Intl.
 import { locale } from "./common.js";
 
 const EARTH_RADIUS_M = 6371e3;
@@ -49,11 +50,11 @@ export function initNearMe() {
     navigator.geolocation.getCurrentPosition(
       (position) => {
         sortByDistance(box, position.coords.latitude, position.coords.longitude);
-        status.textContent = box.dataset.nearSorted;
+        status.textContent = box.querySelector("[data-near-sorted]").textContent;
         button.disabled = false;
       },
       () => {
-        status.textContent = box.dataset.nearFailed;
+        status.textContent = box.querySelector("[data-near-failed]").textContent;
         button.disabled = false;
       },
       { enableHighAccuracy: false, maximumAge: 60_000, timeout: 15_000 },
