@@ -110,14 +110,19 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Make the content helpers every page uses available in templates."""
+    from guide.guides.services import transcript_sentences
     from guide.media.views import media_url
     from guide.text import format_duration
     from guide.text import pick
     from guide.text import render_markdown
+    from guide.text import typeset_html
 
     app.jinja_env.globals.update(
-        pick=pick, media_url=media_url, render_markdown=render_markdown, format_duration=format_duration
+        pick=pick, media_url=media_url, render_markdown=render_markdown, format_duration=format_duration,
+        transcript_sentences=transcript_sentences,
     )
+    # base.html passes each page through it once, before the page is cached.
+    app.jinja_env.filters["typeset"] = typeset_html
 
 
 def register_commands(app: Flask) -> None:

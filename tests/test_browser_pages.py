@@ -153,7 +153,7 @@ CONTRAST_SCRIPT = """
 """
 CHECKED_SELECTORS = [
     "body", "h1", "h2", ".lead", "main p a", ".meta", ".breadcrumbs a", ".breadcrumbs [aria-current]",
-    ".card-summary", ".card-meta", ".facts dt", ".facts dd", ".transcript summary", ".figure figcaption",
+    ".place-name", ".place-meta", ".player-times", ".mini-title", ".facts dt", ".facts dd", ".transcript summary", ".figure figcaption",
     ".language-switch a", ".language-switch .language-current", ".brand", ".badge", ".pill", ".plaque-label",
     ".pager-label", ".pager-title", ".site-footer p", ".site-footer a", ".eyebrow", ".stop-index",
 ]

@@ -13,6 +13,7 @@ from pydantic import ValidationInfo
 from pydantic import field_validator
 from pydantic import model_validator
 
+from guide.guides.services import count_sentences
 from guide.qr.codes import is_well_formed
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -83,6 +84,15 @@ class GuideEntry(Strict):
     def timings_increase(cls, value: list[float] | None) -> list[float] | None:
         if value is not None and (not value or value[0] < 0 or any(b <= a for a, b in zip(value, value[1:], strict=False))):
             raise ValueError("timings must be seconds from 0, strictly increasing")
+        return value
+
+    @field_validator("timings")
+    @classmethod
+    def one_timing_per_sentence(cls, value: list[float] | None, info: ValidationInfo) -> list[float] | None:
+        transcript = info.data.get("transcript")
+        if value is not None and transcript is not None and len(value) != count_sentences(transcript):
+            raise ValueError(f"{len(value)} timings for {count_sentences(transcript)} transcript sentences: "
+                             "give the start of each sentence, in order")
         return value
 
     @field_validator("transcript", "narrator", "spoken")

@@ -67,6 +67,9 @@ function start() {
   if (document.querySelector(".audio-guide, .story")) {
     import("./listen.js").then((module) => module.initListening()).catch(() => {});
   }
+  if (document.querySelector("[data-near]")) {
+    import("./near.js").then((module) => module.initNearMe()).catch(() => {});
+  }
   const scan = document.querySelector("[data-scan]");
   if (scan && navigator.mediaDevices?.getUserMedia && typeof HTMLDialogElement === "function") {
     scan.hidden = false;

@@ -33,6 +33,7 @@ function read(key) {
 
 function enhanceAudio(audio, index) {
   const section = audio.closest(".audio-guide");
+  const player = section.querySelector("[data-player]");
   const controls = document.createElement("div");
   controls.className = "listen-controls";
   const id = `listen-speed-${index}`;
@@ -63,7 +64,8 @@ function enhanceAudio(audio, index) {
   note.className = "meta listen-note";
   note.setAttribute("role", "status");
   controls.append(label, select, restart);
-  audio.after(controls, note);
+  (player || audio).after(controls, note);
+  if (player) enhancePlayer(audio, section, player);
 
   const key = POSITION_PREFIX + new URL(audio.currentSrc || audio.src, location.href).pathname;
   const resume = () => {
@@ -91,6 +93,117 @@ function enhanceAudio(audio, index) {
   });
   audio.addEventListener("ended", () => store(key, null));
   section?.classList.add("listen-enhanced");
+}
+
+/** The large play button, the seek bar, the compact player, the lock screen and the transcript. */
+function enhancePlayer(audio, section, player) {
+  const buttons = section.querySelectorAll("[data-play]");
+  const seek = player.querySelector("[data-seek]");
+  const total = player.querySelector("[data-total]");
+  const currents = section.querySelectorAll("[data-current]");
+  const mini = section.querySelector("[data-mini-player]");
+  const sentences = [...section.querySelectorAll(".sentence[data-start]")];
+  const starts = sentences.map((sentence) => Number(sentence.dataset.start));
+  const toggle = () => (audio.paused ? audio.play() : audio.pause());
+
+  audio.controls = false;
+  audio.hidden = true;
+  player.hidden = false;
+  for (const button of buttons) button.addEventListener("click", () => toggle()?.catch?.(() => {}));
+
+  const showState = () => {
+    const playing = !audio.paused;
+    for (const button of buttons) {
+      button.dataset.state = playing ? "playing" : "paused";
+      button.setAttribute("aria-label", playing ? button.dataset.labelPause : button.dataset.labelPlay);
+    }
+    if ("mediaSession" in navigator) navigator.mediaSession.playbackState = playing ? "playing" : "paused";
+  };
+  const showDuration = () => {
+    if (!Number.isFinite(audio.duration)) return;
+    total.textContent = formatTime(audio.duration);
+    seek.max = String(Math.floor(audio.duration));
+  };
+  let current = -1;
+  const showTime = () => {
+    const text = formatTime(audio.currentTime);
+    for (const element of currents) element.textContent = text;
+    if (document.activeElement !== seek) seek.value = String(Math.floor(audio.currentTime));
+    // The sentence being spoken: the last one that started at or before now.
+    let index = -1;
+    while (index + 1 < starts.length && starts[index + 1] <= audio.currentTime + 0.05) index += 1;
+    if (index !== current) {
+      sentences[current]?.classList.remove("is-current");
+      sentences[current]?.removeAttribute("aria-current");
+      sentences[index]?.classList.add("is-current");
+      sentences[index]?.setAttribute("aria-current", "true");
+      current = index;
+    }
+  };
+  audio.addEventListener("play", showState);
+  audio.addEventListener("pause", showState);
+  audio.addEventListener("ended", showState);
+  audio.addEventListener("timeupdate", showTime);
+  audio.addEventListener("seeked", showTime);
+  audio.addEventListener("loadedmetadata", showDuration);
+  audio.addEventListener("durationchange", showDuration);
+  if (audio.readyState >= 1) showDuration();
+  seek.addEventListener("input", () => {
+    audio.currentTime = Number(seek.value);
+  });
+
+  const seekTo = (seconds) => {
+    audio.currentTime = Math.max(0, Math.min(seconds, audio.duration || seconds));
+    showTime();
+  };
+  for (const [index, sentence] of sentences.entries()) {
+    const jump = () => {
+      seekTo(starts[index]);
+      if (audio.paused) audio.play().catch(() => {});
+    };
+    sentence.addEventListener("click", jump);
+    sentence.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        jump();
+      }
+    });
+  }
+
+  // The lock screen and headphones show and drive what plays.
+  audio.addEventListener("play", () => {
+    const transcript = section.querySelector("details.transcript");
+    if (transcript) transcript.open = true;
+    if (!("mediaSession" in navigator) || typeof MediaMetadata !== "function") return;
+    const { title, album, artist, artwork } = section.dataset;
+    navigator.mediaSession.metadata = new MediaMetadata({
+      title, album, artist, artwork: artwork ? [{ src: new URL(artwork, location.href).href }] : [],
+    });
+    const handlers = {
+      play: () => audio.play(),
+      pause: () => audio.pause(),
+      seekbackward: (details) => seekTo(audio.currentTime - (details.seekOffset || 10)),
+      seekforward: (details) => seekTo(audio.currentTime + (details.seekOffset || 10)),
+      seekto: (details) => seekTo(details.seekTime),
+    };
+    for (const [action, handler] of Object.entries(handlers)) {
+      try {
+        navigator.mediaSession.setActionHandler(action, handler);
+      } catch {
+        // An action this browser does not know.
+      }
+    }
+  });
+
+  // The compact player stays at the bottom of the screen once the large one has scrolled away.
+  if (mini && "IntersectionObserver" in window) {
+    new IntersectionObserver(([entry]) => {
+      const gone = !entry.isIntersecting && entry.boundingClientRect.bottom < 0;
+      mini.hidden = !gone;
+      document.body.classList.toggle("has-mini-player", gone);
+    }).observe(player);
+  }
+  showState();
 }
 
 function voiceFor(lang) {

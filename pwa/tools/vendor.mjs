@@ -1,4 +1,4 @@
-// Copy the QR scanner polyfill and its wasm from node_modules into vendor/, which Dalil
+// Copy the QR scanner polyfill and its wasm, and the Arabic font, from node_modules into vendor/, which Dalil
 // serves itself under /static/vendor/: the scanner must never load code from a CDN.
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -38,3 +38,14 @@ if (ZXING_WASM_SHA256 && ZXING_WASM_SHA256 !== actual) {
   process.exit(1);
 }
 console.log(`vendor/: barcode-detector and zxing_reader.wasm (${actual.slice(0, 12)})`);
+
+// Noto Naskh Arabic for Arabic pages (iPhones have no Naskh): the Arabic subset only, regular
+// and bold, with its OFL licence. app.css's @font-face rules point at these names.
+const naskhDir = packageDir("@fontsource/noto-naskh-arabic", root);
+mkdirSync(join(vendor, "fonts"), { recursive: true });
+for (const weight of [400, 700]) {
+  const name = `noto-naskh-arabic-arabic-${weight}-normal.woff2`;
+  copyFileSync(join(naskhDir, "files", name), join(vendor, "fonts", name));
+}
+copyFileSync(join(naskhDir, "LICENSE"), join(vendor, "fonts", "OFL.txt"));
+console.log("vendor/fonts/: Noto Naskh Arabic 400 and 700 (Arabic subset), OFL.txt");
