@@ -206,6 +206,7 @@ def test_deleting_a_pack_frees_it(app, live_server, browser):
     assert page.get_attribute("[data-pack=casablanca]", "data-pack-state") == "idle"
     _download(page)
     page.click("[data-pack-delete=casablanca]")
+    page.click("#pack-confirm [data-pack-confirm]")
     page.wait_for_selector("[data-pack=casablanca][data-pack-state=idle]")
     names = page.evaluate("async () => (await caches.keys()).filter((name) => name.startsWith('pack-'))")
     assert names == []

@@ -164,7 +164,8 @@ def test_a_pack_in_one_language(app, client):
     assert _kinds(french)[0] == {"fr"}
     assert _kinds(arabic)[0] == {"ar"}
     # Recordings are per language: each one-language pack has its own, both have all of them.
-    assert _kinds(french)[1] and _kinds(arabic)[1]
+    assert _kinds(french)[1]
+    assert _kinds(arabic)[1]
     assert not _kinds(french)[1] & _kinds(arabic)[1]
     assert _kinds(french)[1] | _kinds(arabic)[1] == _kinds(full)[1]
     assert french["bytes"] < 0.7 * full["bytes"]

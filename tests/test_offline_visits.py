@@ -55,6 +55,8 @@ def test_offline_scan_negotiates_accept_language_like_the_server(app, live_serve
     # added later, on the network): a Moroccan Arabic phone that also reads French.
     context, page = _open(browser, live_server, "/fr/sites/casablanca", locale="ar-MA",
                           extra_http_headers={"Accept-Language": "ar-MA,fr;q=0.5"})
+    page.wait_for_selector("aside [data-pack=casablanca][data-pack-state=idle]")
+    page.check("aside [data-pack-langs] input[value=all]")
     page.click("[data-pack=casablanca]")
     page.wait_for_selector("[data-pack=casablanca][data-pack-state=complete]", timeout=PACK_TIMEOUT_MS)
     # Forget the choice that reading /fr/ made, as a visitor who never chose.

@@ -364,7 +364,15 @@ def client_strings() -> dict:
     """Return the offline controls' texts in the current language, for the page's scripts."""
     return {
         "download": _("Download (%(size)s)"),
+        "save": _("Save %(site)s for offline use (%(size)s)"),
         "downloading": _("Downloading… %(percent)s"),
+        "left": _("%(size)s left"),
+        "check_update": _("Check for updates"),
+        "add_language": _("Add %(language)s (%(size)s)"),
+        "only_language": _("Only in %(language)s (%(size)s)"),
+        "both_languages": _("Both languages (%(size)s)"),
+        "all_languages": _("All languages (%(size)s)"),
+        "confirm_delete": _("Delete %(site)s from this phone? Saving it again will need a connection."),
         "saved": _("Saved on this phone (%(size)s)"),
         "update": _("Update (%(size)s)"),
         "resume": _("Resume the download"),
