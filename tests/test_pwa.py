@@ -189,10 +189,13 @@ def test_monument_and_stop_pages_offer_their_site_pack(app, client):
         assert f'data-pack="{site.slug}"' in client.get(url).get_data(as_text=True)
 
 
-def test_home_has_the_code_entry_but_no_pack(client):
+def test_home_has_the_code_entry_and_offers_to_save_each_open_site(client):
     html = client.get("/fr/").get_data(as_text=True)
-    assert "data-pack=" not in html
     assert 'action="/fr/enter"' in html
+    offers = re.findall(r'<section class="pack save-offer" data-pack-offer data-pack-box="([^"]+)"', html)
+    assert offers == ["casablanca"]
+    # Only the offer: the home has no site of its own at the bottom.
+    assert html.count('data-pack="casablanca"') == 1
 
 
 def _sites(app):

@@ -269,7 +269,9 @@ def codes_document() -> dict:
             pages = {lang: url_for("monuments.detail", lang=lang, slug=monument.slug) for lang in languages()}
         codes[code.code] = {"site": site.slug, "names": dict(sorted(names.items())), "pages": pages,
                             "retired": code.is_retired}
-    return {"version": content_version(), "sites": sites, "codes": codes}
+    # No version field: an edit that leaves every code's names alone leaves this file (and with it
+    # the service worker's build) unchanged.
+    return {"sites": sites, "codes": codes}
 
 
 def shell_urls() -> list[str]:
