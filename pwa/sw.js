@@ -72,7 +72,12 @@ async function navigate(event, url) {
   try {
     const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
     if (response.status < 500) {
-      if (response.status === 200) event.waitUntil(keepRead(url, response.clone()).catch(() => {}));
+      if (response.status === 200) {
+        // One at a time, in the order pages were read, so the oldest is the one evicted.
+        const copy = response.clone();
+        keeping = keeping.then(() => keepRead(url, copy)).catch(() => {});
+        event.waitUntil(keeping);
+      }
       event.waitUntil(refreshIndex().catch(() => {}));
       return response;
     }
@@ -81,6 +86,8 @@ async function navigate(event, url) {
   }
   return offlinePage(url, request);
 }
+
+let keeping = Promise.resolve();
 
 // A page read online goes into a small cache of its own, oldest out first. A /q/ page is kept
 // under its page's own address (in the language it came in), where offline lookups find it.
