@@ -162,26 +162,25 @@ async function offlinePage(url, request) {
   return shellPage(`/${lang}/offline/not-saved`, 503);
 }
 
-// /q/<CODE>, any case: the page in the visitor's language from a pack, else a page read
-// before, else what the code index knows of it (a real plaque of a site not saved, or retired).
+// /q/<CODE>, any case: the page in the visitor's language from a pack or from the pages read
+// before, else in another language, else what the code index knows of it (a real plaque of a
+// site not saved, or a retired one).
 async function codePage(code, lang) {
-  for (const pack of await completePacks()) {
-    const pages = pack.codes[code];
-    if (!pages) continue;
-    const url = pages[lang] || pages[pack.default_language] || Object.values(pages)[0];
+  const packs = await completePacks();
+  const index = await codeIndex();
+  const known = index.codes?.[code];
+  const inService = known && !known.retired ? Object.values(known.pages) : [];
+  const candidates = [
+    ...packs.map((pack) => pack.codes[code]?.[lang]),
+    known && !known.retired ? known.pages[lang] : undefined,
+    ...packs.flatMap((pack) => Object.values(pack.codes[code] || {})),
+    ...inService,
+  ];
+  for (const url of new Set(candidates.filter(Boolean))) {
     const cached = await caches.match(url, { ignoreVary: true });
     if (cached) return unredirected(cached);
   }
-  const known = (await codeIndex()).codes?.[code];
-  if (known && !known.retired) {
-    const read = await caches.open(READ_CACHE);
-    for (const url of [known.pages[lang], ...Object.values(known.pages)]) {
-      const cached = url && (await read.match(url, { ignoreVary: true }));
-      if (cached) return unredirected(cached);
-    }
-  }
   if (known) {
-    const index = await codeIndex();
     const pick = (names) => names[lang] || Object.values(names)[0] || "";
     const slots = { code, place: pick(known.names), site: pick(index.sites[known.site] || {}) };
     const page = known.retired ? "retired-code" : "known-code";
