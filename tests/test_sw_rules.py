@@ -101,8 +101,17 @@ def test_invisible_marks_and_digit_forms_fold_to_the_plain_code(node, case):
     assert node.call("foldCode", folded) == folded
 
 
+# Characters whose case and decomposition Node (Unicode 17) and this Python (Unicode 14) agree on:
+# the older planes, full-width forms and every format mark; newer letters change case between versions.
+TEXT = st.one_of(
+    st.characters(max_codepoint=0x2FFF, exclude_categories=["Cs", "Cn", "Co"]),
+    st.characters(min_codepoint=0xFF00, max_codepoint=0xFFEF, exclude_categories=["Cn"]),
+    st.sampled_from(INVISIBLE),
+)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cn", "Co"]), max_size=12))
+@given(st.text(alphabet=TEXT, max_size=12))
 def test_fold_matches_the_written_out_rules(node, text):
     assert node.call("foldCode", text) == _reference_fold(text)
 
