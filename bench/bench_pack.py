@@ -1,6 +1,7 @@
-"""Measure a site's offline pack: size by kind, audio bytes per minute, build time, and the
-time from an offline navigation to its text on screen (headless Chromium, pack downloaded,
-network cut and server stopped).
+"""Measure a site's offline pack: size by kind and per language, audio bytes per minute, build
+time, the time from an offline navigation to its text on screen (headless Chromium, pack
+downloaded, network cut and server stopped), how many distinct steps the progress bar takes
+during the download, and what an offline scan of a real code says with no pack saved.
 
     python bench/bench_pack.py [--site casablanca] [--runs 10] [--no-browser]
 Writes bench/results/pack.json. Timings are indicative: this machine, not a phone.
@@ -89,6 +90,45 @@ def pack_figures(app, site: str) -> dict:
     }
 
 
+def language_figures(app, site: str) -> dict:
+    """Size and file count of the pack in each single language and in all of them."""
+    client = app.test_client()
+    with app.app_context():
+        from guide.i18n import languages
+
+        langs = list(languages())
+    figures = {}
+    for name, query in [*((lang, f"?lang={lang}") for lang in langs), ("all", "")]:
+        response = client.get(f"/api/v1/packs/{site}{query}")
+        if response.status_code != 200:
+            return {}  # a server without ?lang=: nothing to compare
+        pack = response.get_json()
+        figures[name] = {"bytes": pack["bytes"], "mb": round(pack["bytes"] / 1e6, 2), "files": len(pack["files"])}
+    return figures
+
+
+# Records every value the progress bar takes during the download.
+RECORD_PROGRESS = """
+window.__progress = [];
+const descriptor = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, "value");
+Object.defineProperty(HTMLProgressElement.prototype, "value", {
+  get() { return descriptor.get.call(this); },
+  set(value) { window.__progress.push(value); descriptor.set.call(this, value); },
+});
+"""
+
+
+def largest_jump(values: list[float]) -> float:
+    """The biggest single move of a progress bar, in percent."""
+    steps = sorted({0, *values})
+    return round(100 * max((b - a for a, b in zip(steps, steps[1:], strict=False)), default=0), 1)
+
+
+# A phone on a fair 4G link (20 Mbit/s, 40 ms), so bodies arrive in chunks as they would there;
+# over loopback a whole recording can land in one read.
+PHONE_NETWORK = {"offline": False, "latency": 40, "downloadThroughput": 2_500_000, "uploadThroughput": 1_000_000}
+
+
 def offline_paint(app, site: str, runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -97,6 +137,7 @@ def offline_paint(app, site: str, runs: int) -> dict:
 
         monuments = get_site(site).monuments
         codes = [m.primary_code.code for m in monuments if m.primary_code]
+        names = {m.primary_code.code: m.texts["fr"].name for m in monuments if m.primary_code}
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -104,14 +145,36 @@ def offline_paint(app, site: str, runs: int) -> dict:
     paints, walls = [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # A visitor with no pack, offline, scanning a real plaque.
         context = browser.new_context(service_workers="allow", locale="fr-FR")
+        page = context.new_page()
+        page.goto(f"{base}/fr/")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        page.goto(f"{base}/q/{codes[0]}")
+        unsaved = {"code": codes[0], "name": names[codes[0]], "h1": page.locator("h1").first.inner_text(),
+                   "text": page.locator("main").inner_text()[:300]}
+        unsaved["named"] = names[codes[0]] in unsaved["h1"]
+        context.close()
+
+        context = browser.new_context(service_workers="allow", locale="fr-FR")
+        context.add_init_script(RECORD_PROGRESS)
         page = context.new_page()
         page.goto(f"{base}/fr/sites/{site}")
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.wait_for_selector(f"aside [data-pack={site}]:not([data-pack-state=checking])")
+        # The whole pack, both languages, as before one-language packs existed.
+        if page.locator("aside [data-pack-langs] input[value=all]").count():
+            page.check("aside [data-pack-langs] input[value=all]")
+        network = context.new_cdp_session(page)
+        network.send("Network.enable")
+        network.send("Network.emulateNetworkConditions", PHONE_NETWORK)
         start = time.perf_counter()
-        page.click(f"[data-pack={site}]")
+        page.click(f"aside [data-pack={site}]")
         page.wait_for_selector(f"[data-pack={site}][data-pack-state=complete]", timeout=120_000)
         download_s = time.perf_counter() - start
+        progress = page.evaluate("() => window.__progress")
+        transferred = int(page.get_attribute(f"aside [data-pack={site}]", "data-pack-transferred") or 0)
         context.set_offline(True)
         server.shutdown()
         for index in range(runs):
@@ -131,6 +194,11 @@ def offline_paint(app, site: str, runs: int) -> dict:
         "first_contentful_paint_ms_median": round(statistics.median(paints), 1) if paints else None,
         "first_contentful_paint_ms_max": round(max(paints), 1) if paints else None,
         "navigation_to_h1_ms_median": round(statistics.median(walls), 1),
+        "progress_distinct_values": len(set(progress)),
+        # The biggest single move of the bar, in percent of the pack.
+        "progress_largest_jump_pct": largest_jump(progress),
+        "progress_files_transferred": transferred,
+        "offline_scan_without_pack": unsaved,
     }
 
 
@@ -143,20 +211,29 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(tmp)
         result = pack_figures(app, args.site)
+        result["by_language"] = language_figures(app, args.site)
         if not args.no_browser and Path(CHROMIUM).exists():
             result["offline"] = offline_paint(app, args.site, args.runs)
     print(f"pack {result['site']} v{result['version']}: {result['bytes'] / 1e6:.2f} MB in {result['files']} files")
     for name, bucket in sorted(result["by_kind"].items()):
         print(f"  {name:<10} {bucket['files']:>4} files {bucket['bytes'] / 1e6:>7.2f} MB")
     print(f"audio: {result['audio_minutes']} min, {result['audio_bytes_per_minute']:,} bytes per minute")
+    for name, figures in result["by_language"].items():
+        print(f"  language {name:<4} {figures['mb']:>6.2f} MB in {figures['files']} files")
     print(f"descriptor: {result['descriptor_bytes']:,} B; built in {result['build_seconds_cold']} s, "
           f"then {result['build_seconds_cached']} s from the cache")
     if "offline" in result:
         offline = result["offline"]
-        print(f"download over loopback: {offline['download_seconds_local']} s")
+        print(f"download at 20 Mbit/s: {offline['download_seconds_local']} s")
         print(f"offline /q/<code> → first contentful paint: median {offline['first_contentful_paint_ms_median']} ms, "
               f"max {offline['first_contentful_paint_ms_max']} ms; navigation → h1: "
               f"median {offline['navigation_to_h1_ms_median']} ms ({offline['runs']} runs)")
+        print(f"progress bar: {offline['progress_distinct_values']} distinct values for "
+              f"{offline['progress_files_transferred']} files transferred, largest jump "
+              f"{offline['progress_largest_jump_pct']} %")
+        unsaved = offline["offline_scan_without_pack"]
+        print(f"offline scan of {unsaved['code']} ({unsaved['name']}) with no pack: h1 {unsaved['h1']!r}, "
+              f"named: {unsaved['named']}")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "pack.json").write_text(json.dumps(result, indent=2))

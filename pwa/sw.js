@@ -1,18 +1,27 @@
 /* Dalil's service worker, hand-written, no build step.
  *
- * The server prefixes this file with BUILD, SHELL, LANGUAGES and DEFAULT_LANGUAGE (see
- * guide/offline/services.py sw_script). Caches:
- *   shell-<BUILD>         offline pages, CSS, JS, icons and manifest, precached at install;
+ * The server prefixes this file with BUILD, SHELL, CODES_URL, LANGUAGES and DEFAULT_LANGUAGE,
+ * then sw-rules.js (negotiate, foldCode), see guide/offline/services.py sw_script. Caches:
+ *   shell-<BUILD>         offline pages, CSS, JS, icons, manifest and the index of every
+ *                         plaque code, precached at install (the index refreshed when online);
  *   pack-<site>-<version> one site's pages, media and app files, written by the page
  *                         (js/packs.js); the pack descriptor, stored last, marks it complete;
+ *   pages-read            the last pages the visitor read online, so they open again offline;
  *   dalil-state           the visitor's language, written by the page, read here.
  */
-/* global BUILD, SHELL, LANGUAGES, DEFAULT_LANGUAGE */
+/* global BUILD, SHELL, CODES_URL, LANGUAGES, DEFAULT_LANGUAGE, negotiate, foldCode */
 
 const SHELL_CACHE = `shell-${BUILD}`;
 const STATE_CACHE = "dalil-state";
 const LANGUAGE_KEY = "/__dalil/language";
 const PACK_PREFIX = "pack-";
+const READ_CACHE = "pages-read";
+// Enough for a day's walk; a pack is the way to keep a whole site.
+const READ_LIMIT = 50;
+// Pages never kept: the curators' screens (private) and the API (not pages).
+const NEVER_KEPT = /^\/(?:curator|api)(?:\/|$)/;
+// How often an online visit refreshes the code index, at most.
+const INDEX_REFRESH_MS = 10 * 60 * 1000;
 // A slow network must not keep a visitor in a stone-walled hall waiting: fall back to the pack.
 const NETWORK_TIMEOUT_MS = 3500;
 // Plaques print the URL in upper case (/Q/CODE, for a denser QR symbol): any case matches.
@@ -48,7 +57,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(navigate(request, url));
+    event.respondWith(navigate(event, url));
   } else if (url.pathname.startsWith("/media/")) {
     event.respondWith(media(request));
   } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
@@ -58,71 +67,151 @@ self.addEventListener("fetch", (event) => {
 });
 
 // Navigations: the network first, so online visitors see the latest text; then the packs.
-async function navigate(request, url) {
+async function navigate(event, url) {
+  const request = event.request;
   try {
     const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
-    if (response.status < 500) return response;
+    if (response.status < 500) {
+      if (response.status === 200) {
+        // One at a time, in the order pages were read, so the oldest is the one evicted.
+        const copy = response.clone();
+        keeping = keeping.then(() => keepRead(url, copy)).catch(() => {});
+        event.waitUntil(keeping);
+      }
+      event.waitUntil(refreshIndex().catch(() => {}));
+      return response;
+    }
   } catch {
     // Offline, or too slow: answer from the phone.
   }
-  return offlinePage(url);
+  return offlinePage(url, request);
 }
 
-async function offlinePage(url) {
+let keeping = Promise.resolve();
+
+// A page read online goes into a small cache of its own, oldest out first. A /q/ page is kept
+// under its page's own address (in the language it came in), where offline lookups find it.
+async function keepRead(url, response) {
+  if (response.redirected || response.type !== "basic" || NEVER_KEPT.test(url.pathname)) return;
+  if (!(response.headers.get("Content-Type") || "").startsWith("text/html")) return;
+  let key = url.pathname;
   const code = CODE_PATH.exec(url.pathname);
-  if (code) return codePage(normalizeCode(decodeURIComponent(code[1])));
+  if (code) {
+    const found = (await codeIndex()).codes?.[foldCode(decoded(code[1]))];
+    const html = await response.clone().text();
+    const lang = /<html lang="([^"]+)"/.exec(html)?.[1];
+    if (!found || found.retired || !found.pages[lang]) return;
+    key = found.pages[lang];
+  } else if (url.pathname === "/" || ENTRY_PATH.test(url.pathname)) {
+    return; // negotiated or a form: no page of its own
+  }
+  const cache = await caches.open(READ_CACHE);
+  // Deleted first, so a page read again moves to the newest end.
+  await cache.delete(key);
+  await cache.put(key, response);
+  const keys = await cache.keys();
+  for (const old of keys.slice(0, Math.max(keys.length - READ_LIMIT, 0))) await cache.delete(old);
+}
+
+let indexCheckedAt = 0;
+
+async function refreshIndex() {
+  if (Date.now() - indexCheckedAt < INDEX_REFRESH_MS) return;
+  indexCheckedAt = Date.now();
+  const response = await fetch(CODES_URL, { cache: "no-cache", credentials: "omit" });
+  if (response.status !== 200) return;
+  await (await caches.open(SHELL_CACHE)).put(CODES_URL, response);
+  cachedIndex = null;
+}
+
+let cachedIndex = null;
+
+/** Every plaque code with its name, site and pages: kept from the first visit. */
+async function codeIndex() {
+  if (!cachedIndex) {
+    const stored = await (await caches.open(SHELL_CACHE)).match(CODES_URL);
+    if (!stored) return {};
+    cachedIndex = await stored.json();
+  }
+  return cachedIndex;
+}
+
+// %ff is no text: take the path as it came rather than fail the navigation.
+function decoded(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+async function offlinePage(url, request) {
+  const code = CODE_PATH.exec(url.pathname);
+  if (code) return codePage(foldCode(decoded(code[1])).slice(0, 32), await visitorLanguage(request));
   const entry = ENTRY_PATH.exec(url.pathname);
   if (entry && url.searchParams.get("code")) {
-    const lang = LANGUAGES.includes(entry[1]) ? entry[1] : undefined;
+    const lang = LANGUAGES.includes(entry[1]) ? entry[1] : await visitorLanguage(request);
     return keypadPage(url.searchParams.get("code"), url.searchParams.get("site"), lang);
   }
-  const path = url.pathname === "/" ? `/${await rememberedLanguage()}/` : url.pathname;
+  const path = url.pathname === "/" ? `/${await visitorLanguage(request)}/` : url.pathname;
   const cached = (await caches.match(path, { ignoreVary: true })) ||
     (await caches.match(path.endsWith("/") ? path.slice(0, -1) : `${path}/`, { ignoreVary: true }));
   if (cached) return unredirected(cached);
   const prefix = path.split("/")[1];
-  const lang = LANGUAGES.includes(prefix) ? prefix : await rememberedLanguage();
+  const lang = LANGUAGES.includes(prefix) ? prefix : await visitorLanguage(request);
   return shellPage(`/${lang}/offline/not-saved`, 503);
 }
 
-// /q/<CODE>, any case: the page of the remembered language, from whichever pack has it.
-async function codePage(code, chosen) {
-  const lang = chosen || (await rememberedLanguage());
-  for (const pack of await completePacks()) {
-    const pages = pack.codes[code];
-    if (!pages) continue;
-    const url = pages[lang] || pages[pack.default_language] || Object.values(pages)[0];
+// /q/<CODE>, any case: the page in the visitor's language from a pack or from the pages read
+// before, else in another language, else what the code index knows of it (a real plaque of a
+// site not saved, or a retired one).
+async function codePage(code, lang) {
+  const packs = await completePacks();
+  const index = await codeIndex();
+  const known = index.codes?.[code];
+  const inService = known && !known.retired ? Object.values(known.pages) : [];
+  const candidates = [
+    ...packs.map((pack) => pack.codes[code]?.[lang]),
+    known && !known.retired ? known.pages[lang] : undefined,
+    ...packs.flatMap((pack) => Object.values(pack.codes[code] || {})),
+    ...inService,
+  ];
+  for (const url of new Set(candidates.filter(Boolean))) {
     const cached = await caches.match(url, { ignoreVary: true });
     if (cached) return unredirected(cached);
   }
-  return shellPage(`/${lang}/offline/unknown-code`, 404, code);
+  if (known) {
+    const pick = (names) => names[lang] || Object.values(names)[0] || "";
+    const slots = { code, place: pick(known.names), site: pick(index.sites[known.site] || {}) };
+    const page = known.retired ? "retired-code" : "known-code";
+    return shellPage(`/${lang}/offline/${page}`, known.retired ? 410 : 503, slots);
+  }
+  return shellPage(`/${lang}/offline/unknown-code`, 404, { code });
 }
 
 // The keypad form, offline, in its page's language: a number is looked up in the packs,
 // of this site first.
 async function keypadPage(typed, site, lang) {
-  const value = typed.trim();
+  const value = foldCode(typed).slice(0, 32);
   if (/^[0-9]{1,6}$/.test(value)) {
     const packs = await completePacks();
     packs.sort((a, b) => (b.site === site) - (a.site === site));
     const pack = packs.find((candidate) => candidate.numbers[String(Number(value))]);
     if (pack) return codePage(pack.numbers[String(Number(value))], lang);
   }
-  return codePage(normalizeCode(value), lang);
+  return codePage(value, lang);
 }
 
-function normalizeCode(raw) {
-  return raw.replace(/[\s-]/g, "").toUpperCase().slice(0, 32);
-}
+const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
-async function shellPage(path, status, code) {
+async function shellPage(path, status, slots = {}) {
   const cached = await caches.match(path);
   if (!cached) return new Response("Offline", { status, headers: { "Content-Type": "text/plain" } });
   let html = await cached.text();
-  if (code) {
-    // Only the code alphabet's characters go into the page: nothing to escape.
-    const safe = code.replace(/[^A-Z0-9]/g, "");
-    html = html.replace("data-code-slot></bdi>", `data-code-slot>${safe}</bdi>`);
+  for (const [name, value] of Object.entries(slots)) {
+    // A typed code keeps only the code alphabet's characters; names are escaped.
+    const text = name === "code" ? value.replace(/[^A-Z0-9]/g, "") : value.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+    html = html.replaceAll(`data-${name}-slot></bdi>`, `data-${name}-slot>${text}</bdi>`);
   }
   const headers = new Headers(cached.headers);
   headers.delete("Content-Length");
@@ -154,16 +243,19 @@ async function completePacks() {
   return packs;
 }
 
-async function rememberedLanguage() {
+// As the server chooses: the remembered choice, else Accept-Language (the request's, or the
+// browser's own list when the worker is not shown the header), else the default.
+async function visitorLanguage(request) {
   const cache = await caches.open(STATE_CACHE);
   const stored = await cache.match(LANGUAGE_KEY);
   const lang = stored ? (await stored.text()).trim() : "";
   if (LANGUAGES.includes(lang)) return lang;
-  for (const tag of self.navigator.languages || []) {
-    const primary = tag.toLowerCase().split("-")[0];
-    if (LANGUAGES.includes(primary)) return primary;
+  let header = request?.headers.get("Accept-Language");
+  if (!header) {
+    const listed = self.navigator.languages || [];
+    header = listed.map((tag, index) => `${tag};q=${Math.max(1 - index / 10, 0.1).toFixed(1)}`).join(",");
   }
-  return DEFAULT_LANGUAGE;
+  return negotiate(header, LANGUAGES, DEFAULT_LANGUAGE);
 }
 
 // Media: from a pack when there, sliced for Range requests; never cached here (a 206 can't be).

@@ -132,6 +132,11 @@ def test_offline_keypad_and_upper_case_urls_open_saved_pages(app, live_server, b
     page.click(".offline-controls .keypad button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("h1").first.inner_text() == title
+    # Typed on an Arabic keyboard, with a right-to-left mark: folded like the server does.
+    page.fill("#code-entry-code", "\u200f" + str(number).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")))
+    page.click(".offline-controls .keypad button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text() == title
     # Printed plaques carry the URL in upper case.
     page.goto(f"{live_server.url}/Q/{sample['code']}")
     assert page.locator("h1").first.inner_text() == sample["name"]
@@ -206,6 +211,7 @@ def test_deleting_a_pack_frees_it(app, live_server, browser):
     assert page.get_attribute("[data-pack=casablanca]", "data-pack-state") == "idle"
     _download(page)
     page.click("[data-pack-delete=casablanca]")
+    page.click("#pack-confirm [data-pack-confirm]")
     page.wait_for_selector("[data-pack=casablanca][data-pack-state=idle]")
     names = page.evaluate("async () => (await caches.keys()).filter((name) => name.startsWith('pack-'))")
     assert names == []

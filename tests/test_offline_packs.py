@@ -119,3 +119,69 @@ def test_unknown_site_is_a_json_404(client, slug):
     body = response.get_json()
     assert body["error"] == 404
     assert body["message"]
+
+
+def test_unknown_sites_do_not_enter_the_pack_cache(app, client):
+    for slug in ("atlantis", "nowhere", "x" * 300):
+        assert client.get(f"/api/v1/packs/{slug}").status_code == 404
+    _pack(client)
+    keys = list(app.extensions["dalil_packs"])
+    assert [key[1] for key in keys] == ["casablanca"]
+
+
+def test_a_full_pack_cache_evicts_the_oldest_entry_only(app, monkeypatch):
+    from guide.offline import services
+
+    built = []
+    monkeypatch.setattr(services, "build_pack", lambda slug, langs=None: built.append(slug) or {"site": slug})
+    with app.test_request_context():
+        for index in range(services.MAX_CACHED_PACKS + 1):
+            services.get_pack(f"site-{index}")
+        cache = app.extensions["dalil_packs"]
+        assert len(cache) == services.MAX_CACHED_PACKS
+        slugs = [key[1] for key in cache]
+        assert "site-0" not in slugs
+        assert slugs[0] == "site-1"
+        assert slugs[-1] == f"site-{services.MAX_CACHED_PACKS}"
+        # A hit keeps its entry and builds nothing.
+        services.get_pack("site-1")
+        assert built.count("site-1") == 1
+
+
+def _kinds(pack):
+    pages = {entry["url"].split("/")[1] for entry in pack["files"] if not entry["url"].startswith(("/media/", "/static/"))}
+    audio = {entry["url"] for entry in pack["files"] if entry["type"].startswith("audio/")}
+    return pages, audio
+
+
+def test_a_pack_in_one_language(app, client):
+    full = _pack(client)
+    french = client.get("/api/v1/packs/casablanca?lang=fr").get_json()
+    arabic = client.get("/api/v1/packs/casablanca?lang=ar").get_json()
+    assert french["languages"] == ["fr"]
+    assert arabic["languages"] == ["ar"]
+    assert full["languages"] == ["ar", "fr"]
+    assert _kinds(french)[0] == {"fr"}
+    assert _kinds(arabic)[0] == {"ar"}
+    # Recordings are per language: each one-language pack has its own, both have all of them.
+    assert _kinds(french)[1]
+    assert _kinds(arabic)[1]
+    assert not _kinds(french)[1] & _kinds(arabic)[1]
+    assert _kinds(french)[1] | _kinds(arabic)[1] == _kinds(full)[1]
+    assert french["bytes"] < 0.7 * full["bytes"]
+    assert {url for pages in french["codes"].values() for url in pages.values()} <= {
+        entry["url"] for entry in french["files"]}
+    assert set(next(iter(french["codes"].values()))) == {"fr"}
+    # Every file of a one-language pack is in the full pack, with the same bytes.
+    everything = {entry["url"]: entry["sha256"] for entry in full["files"]}
+    assert all(everything[entry["url"]] == entry["sha256"] for entry in french["files"])
+    both = client.get("/api/v1/packs/casablanca?lang=fr,ar").get_json()
+    assert both["files"] == full["files"]
+    assert len({french["version"], arabic["version"], full["version"]}) == 3
+
+
+@pytest.mark.parametrize("lang", ["de", "", "fr,de", "x" * 300])
+def test_a_pack_in_an_unknown_language_is_a_json_400(client, lang):
+    response = client.get(f"/api/v1/packs/casablanca?lang={lang}", headers={"Accept-Language": "ar"})
+    assert response.status_code == 400
+    assert response.get_json()["message"]

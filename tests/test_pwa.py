@@ -109,6 +109,14 @@ def test_every_shell_file_is_served(client):
     for lang in ("ar", "fr"):
         assert f"/{lang}/offline" in shell
         assert f"/{lang}/offline/unknown-code" in shell
+        assert f"/{lang}/offline/known-code" in shell
+        assert f"/{lang}/offline/retired-code" in shell
+    # Every plaque code, kept from the first visit, so offline scans of unsaved sites are named.
+    assert "/offline/codes.json" in shell
+    assert re.search(r'^const CODES_URL = "/offline/codes.json";$', script, re.MULTILINE)
+    # The rules shared with the server are part of the worker.
+    assert "function foldCode(" in script
+    assert "function negotiate(" in script
     assert any(url.startswith("/static/js/app.js?v=") for url in shell)
     for url in shell:
         response = client.get(url)
@@ -148,7 +156,8 @@ def test_fingerprinted_static_files_are_immutable(client):
 
 
 @pytest.mark.parametrize(("lang", "direction"), [("ar", "rtl"), ("fr", "ltr")])
-@pytest.mark.parametrize("page", ["offline", "offline/not-saved", "offline/unknown-code"])
+@pytest.mark.parametrize("page", ["offline", "offline/not-saved", "offline/unknown-code", "offline/known-code",
+                                  "offline/retired-code"])
 def test_offline_pages_are_translated(client, lang, direction, page):
     response = client.get(f"/{lang}/{page}")
     assert response.status_code == 200
@@ -189,10 +198,13 @@ def test_monument_and_stop_pages_offer_their_site_pack(app, client):
         assert f'data-pack="{site.slug}"' in client.get(url).get_data(as_text=True)
 
 
-def test_home_has_the_code_entry_but_no_pack(client):
+def test_home_has_the_code_entry_and_offers_to_save_each_open_site(client):
     html = client.get("/fr/").get_data(as_text=True)
-    assert "data-pack=" not in html
     assert 'action="/fr/enter"' in html
+    offers = re.findall(r'<section class="pack save-offer" data-pack-offer data-pack-box="([^"]+)"', html)
+    assert offers == ["casablanca"]
+    # Only the offer: the home has no site of its own at the bottom.
+    assert html.count('data-pack="casablanca"') == 1
 
 
 def _sites(app):
@@ -211,3 +223,36 @@ def test_the_footer_entry_form_knows_the_site(client):
 def test_the_entry_page_has_one_entry_form(client):
     html = client.get("/fr/enter").get_data(as_text=True)
     assert html.count('id="code-entry-code"') == 1
+
+
+def test_the_code_index_names_every_code_retired_ones_too(app, client):
+    from guide.extensions import db
+    from guide.qr.models import Code
+    from guide.qr.services import retire_code
+
+    with app.app_context():
+        codes = list(db.session.scalars(select(Code)))
+        retired = next(code for code in codes if code.stop is None)
+        retire_code(retired)
+        db.session.commit()
+        expected = {}
+        for code in codes:
+            monument = code.target_monument
+            texts = code.stop.texts if code.stop else monument.texts
+            expected[code.code] = (monument.site.slug, texts["fr"].title if code.stop else texts["fr"].name)
+        retired_code = retired.code
+    response = client.get("/offline/codes.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    index = response.get_json()
+    assert set(index["codes"]) == set(expected)
+    for code, (site, name) in expected.items():
+        entry = index["codes"][code]
+        assert entry["site"] == site
+        assert entry["names"]["fr"] == name
+        assert set(entry["pages"]) == {"ar", "fr"}
+        assert entry["retired"] is (code == retired_code)
+        assert client.get(entry["pages"]["ar"]).status_code == 200
+    assert index["sites"]["casablanca"]["fr"] == "Casablanca"
+    # Small enough to precache with the shell.
+    assert len(response.get_data()) < 64_000

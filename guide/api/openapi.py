@@ -326,9 +326,12 @@ def _paths() -> dict:
             "getPack", "Get a site's offline pack",
             "Every file a visitor needs on site without network (pages in every language as the "
             "server sends them, images, recordings, app files), with sizes and sha256, plus the "
-            "site's codes and keypad numbers.",
-            [{"name": "slug", "in": "path", "required": True, "schema": _ref("Slug")}],
-            {"200": _ok("The pack.", "Pack"), "404": _error("No site has this slug.")},
+            "site's codes and keypad numbers. `?lang=ar` (or `ar,fr`) limits it to those languages' "
+            "pages and recordings; `languages` says which it holds.",
+            [{"name": "slug", "in": "path", "required": True, "schema": _ref("Slug")},
+             {"name": "lang", "in": "query", "required": False, "schema": STRING,
+              "description": "Comma-separated languages; all of them when absent."}],
+            {"200": _ok("The pack.", "Pack"), "400": bad_request, "404": _error("No site has this slug.")},
         ),
         "/codes/{code}": _operation(
             "getCode", "Resolve a plaque code",

@@ -7,6 +7,8 @@ each with its size and sha256. The browser stores a pack whole and updates it fi
 
 import hashlib
 import json
+from collections import OrderedDict
+from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -22,6 +24,7 @@ from sqlalchemy import select
 
 from guide.caching import content_version
 from guide.extensions import db
+from guide.i18n import current_language
 from guide.i18n import formatting_locale
 from guide.i18n import languages
 from guide.i18n import text_direction
@@ -31,6 +34,7 @@ from guide.qr.models import Code
 from guide.sites.models import Site
 from guide.sites.services import get_site
 from guide.sites.services import list_sites
+from guide.text import french_typography
 
 PACK_FORMAT = 1
 MAX_CACHED_PACKS = 32
@@ -42,6 +46,9 @@ ICON_FILES = ("icon-192.png", "icon-512.png", "maskable-512.png", "apple-touch-i
 # but in every pack, so scanning works inside a monument with no signal.
 SCANNER_FILES = ("vendor/barcode-detector/ponyfill.js", "vendor/barcode-detector/zxing-exported.js",
                  "vendor/zxing_reader.wasm")
+# Self-hosted Arabic faces (npm, copied by `npm run vendor`): precached with the shell but
+# outside its size budget. The stylesheet asks for them by plain URL, so they are cached so.
+FONT_FOLDER = "vendor/fonts"
 
 
 class PageError(RuntimeError):
@@ -126,10 +133,18 @@ def scanner_paths() -> list[str]:
     return [path for path in SCANNER_FILES if (root / path).is_file()]
 
 
-def page_urls(site: Site) -> list[str]:
-    """List a site's pages in every language: home, site, monuments and their stops."""
+def font_urls() -> list[str]:
+    """List the vendored web fonts under the plain URLs the stylesheet requests."""
+    root = Path(current_app.config["PWA_DIR"])
+    folder, _slash, rest = FONT_FOLDER.partition("/")
+    return [url_for("offline.static", folder=folder, filename=f"{rest}/{path.name}")
+            for path in sorted((root / FONT_FOLDER).glob("*.woff2"))]
+
+
+def page_urls(site: Site, langs: Iterable[str]) -> list[str]:
+    """List a site's pages in the given languages: home, site, monuments and their stops."""
     urls = []
-    for lang in languages():
+    for lang in langs:
         urls.append(url_for("sites.home_in", lang=lang))
         urls.append(url_for("sites.site", lang=lang, slug=site.slug))
         for monument in site.monuments:
@@ -139,8 +154,9 @@ def page_urls(site: Site) -> list[str]:
     return urls
 
 
-def site_media(site: Site) -> list[MediaFile]:
-    """List the images and recordings the site's pages use, each file once."""
+def site_media(site: Site, langs: Iterable[str]) -> list[MediaFile]:
+    """List the images and the recordings in langs that the site's pages use, each file once."""
+    langs = set(langs)
     seen: dict[str, MediaFile] = {}
     for summary in site.monuments:
         monument = get_monument(summary.slug)
@@ -148,13 +164,13 @@ def site_media(site: Site) -> list[MediaFile]:
         for owner in owners:
             for image in owner.images:
                 seen.setdefault(image.media.sha256, image.media)
-            for guide in owner.guides.values():
-                if guide.audio is not None:
+            for lang, guide in owner.guides.items():
+                if guide.audio is not None and lang in langs:
                     seen.setdefault(guide.audio.sha256, guide.audio)
     return list(seen.values())
 
 
-def code_index(site: Site) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+def code_index(site: Site, langs: tuple[str, ...]) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """Map each code in service to its page per language, and each keypad number to its code."""
     codes: dict[str, dict[str, str]] = {}
     numbers: dict[str, str] = {}
@@ -165,35 +181,49 @@ def code_index(site: Site) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
             continue
         if code.stop is not None:
             pages = {lang: url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=code.stop.slug)
-                     for lang in languages()}
+                     for lang in langs}
         else:
-            pages = {lang: url_for("monuments.detail", lang=lang, slug=monument.slug) for lang in languages()}
+            pages = {lang: url_for("monuments.detail", lang=lang, slug=monument.slug) for lang in langs}
         codes[code.code] = pages
         numbers[str(code.number)] = code.code
     return dict(sorted(codes.items())), dict(sorted(numbers.items(), key=lambda item: int(item[0])))
 
 
-def build_pack(slug: str) -> dict | None:
-    """Describe the offline pack of a site, or return None when there is no such site."""
+def pack_languages(requested: str | None) -> tuple[str, ...] | None:
+    """Read a pack's ?lang= (one language or several, comma-separated); None when unknown.
+
+    No parameter means every language, the full pack as it always was.
+    """
+    if requested is None:
+        return languages()
+    wanted = {part.strip() for part in requested.split(",") if part.strip()}
+    if not wanted or not wanted <= set(languages()):
+        return None
+    return tuple(lang for lang in languages() if lang in wanted)
+
+
+def build_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
+    """Describe the offline pack of a site in langs (all by default), or None for no such site."""
     site = get_site(slug)
     if site is None:
         return None
+    langs = langs or languages()
     files = []
-    for url in page_urls(site):
+    for url in page_urls(site, langs):
         data, mimetype = fetch_page(url)
         files.append(_file_entry(url, data, mimetype))
     files.extend(PackFile(url_for("media.serve", filename=media.filename), media.size, media.sha256,
-                          media.mimetype) for media in site_media(site))
+                          media.mimetype) for media in site_media(site, langs))
     for path in (*shell_asset_paths(), *scanner_paths()):
         files.append(_disk_entry(*_static_file(path)))
-    codes, numbers = code_index(site)
+    codes, numbers = code_index(site, langs)
     listing = "\n".join(f"{entry.url} {entry.sha256}" for entry in files)
     return {
         "format": PACK_FORMAT,
         "site": site.slug,
         "version": hashlib.sha256(listing.encode()).hexdigest()[:20],
         "names": {lang: text.name for lang, text in site.texts.items()},
-        "languages": list(languages()),
+        "languages": list(langs),
         "default_language": current_app.config["DEFAULT_LANGUAGE"],
         "bytes": sum(entry.bytes for entry in files),
         "files": [asdict(entry) for entry in files],
@@ -202,15 +232,20 @@ def build_pack(slug: str) -> dict | None:
     }
 
 
-def get_pack(slug: str) -> dict | None:
-    """Return a site's pack, built once per content version in this worker."""
-    packs = current_app.extensions.setdefault("dalil_packs", {})
-    key = (content_version(), slug)
-    if key not in packs:
-        if len(packs) >= MAX_CACHED_PACKS:
-            packs.clear()
-        packs[key] = build_pack(slug)
-    return packs[key]
+def get_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
+    """Return a site's pack, built once per content version and languages in this worker."""
+    packs: OrderedDict = current_app.extensions.setdefault("dalil_packs", OrderedDict())
+    key = (content_version(), slug, langs or languages())
+    if key in packs:
+        packs.move_to_end(key)
+        return packs[key]
+    pack = build_pack(slug, langs)
+    # Unknown slugs are not kept: anyone could fill the cache with them.
+    if pack is not None:
+        packs[key] = pack
+        while len(packs) > MAX_CACHED_PACKS:
+            packs.popitem(last=False)
+    return pack
 
 
 def pack_summaries() -> list[dict]:
@@ -224,15 +259,46 @@ def pack_summaries() -> list[dict]:
     return summaries
 
 
+def codes_document() -> dict:
+    """Index every plaque code, retired ones too: its site, its place's name and pages per language.
+
+    Small enough to keep in the app from the first visit, so that an offline scan of a real
+    plaque names it even when its site is not saved.
+    """
+    sites: dict[str, dict[str, str]] = {}
+    codes: dict[str, dict] = {}
+    for code in db.session.scalars(select(Code).order_by(Code.code)):
+        monument = code.target_monument
+        if monument is None:
+            continue
+        site = monument.site
+        sites.setdefault(site.slug, {lang: text.name for lang, text in sorted(site.texts.items())})
+        if code.stop is not None:
+            names = {lang: text.title for lang, text in code.stop.texts.items()}
+            pages = {lang: url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=code.stop.slug)
+                     for lang in languages()}
+        else:
+            names = {lang: text.name for lang, text in monument.texts.items()}
+            pages = {lang: url_for("monuments.detail", lang=lang, slug=monument.slug) for lang in languages()}
+        codes[code.code] = {"site": site.slug, "names": dict(sorted(names.items())), "pages": pages,
+                            "retired": code.is_retired}
+    # No version field: an edit that leaves every code's names alone leaves this file (and with it
+    # the service worker's build) unchanged.
+    return {"sites": sites, "codes": codes}
+
+
 def shell_urls() -> list[str]:
-    """List what the service worker precaches: offline pages, app files, icons, manifest."""
-    urls = []
+    """List what the service worker precaches: offline pages, code index, app files, icons, manifest."""
+    urls = [url_for("offline.codes")]
     for lang in languages():
         urls.append(url_for("offline.saved", lang=lang))
         urls.append(url_for("offline.not_saved", lang=lang))
         urls.append(url_for("offline.unknown_code", lang=lang))
+        urls.append(url_for("offline.known_code", lang=lang))
+        urls.append(url_for("offline.retired_code", lang=lang))
     urls.extend(_static_file(path)[0] for path in shell_asset_paths())
     urls.extend(_static_file(f"icons/{name}")[0] for name in ICON_FILES)
+    urls.extend(font_urls())
     urls.append(url_for("offline.manifest"))
     return urls
 
@@ -243,7 +309,7 @@ def shell_build(sw_source: bytes) -> str:
     root = Path(current_app.config["PWA_DIR"])
     for url in shell_urls():
         digest.update(url.encode())
-        if url.startswith("/static/"):
+        if url.startswith("/static/") and "?v=" in url:
             continue  # the URL's ?v= fingerprint already names its bytes
         digest.update(fetch_page(url)[0])
     for name in ICON_FILES:
@@ -253,16 +319,17 @@ def shell_build(sw_source: bytes) -> str:
     return digest.hexdigest()[:16]
 
 
-def sw_script(sw_source: bytes) -> bytes:
-    """Prefix the hand-written worker with what it must precache and the languages it knows."""
+def sw_script(sw_source: bytes, rules_source: bytes = b"") -> bytes:
+    """Prefix the hand-written worker with its settings and the rules it shares with the server."""
     settings = {
-        "BUILD": shell_build(sw_source),
+        "BUILD": shell_build(rules_source + sw_source),
         "SHELL": shell_urls(),
+        "CODES_URL": url_for("offline.codes"),
         "LANGUAGES": list(languages()),
         "DEFAULT_LANGUAGE": current_app.config["DEFAULT_LANGUAGE"],
     }
     preamble = "".join(f"const {name} = {json.dumps(value)};\n" for name, value in settings.items())
-    return preamble.encode() + sw_source
+    return preamble.encode() + rules_source + b"\n" + sw_source
 
 
 def manifest_document() -> dict:
@@ -311,9 +378,23 @@ def manifest_document() -> dict:
 
 def client_strings() -> dict:
     """Return the offline controls' texts in the current language, for the page's scripts."""
+    # Scripts insert these as text, after the page's own typography pass: apply it here.
+    lang = current_language()
+    return {key: french_typography(value, lang) for key, value in _client_strings().items()}
+
+
+def _client_strings() -> dict:
     return {
         "download": _("Download (%(size)s)"),
+        "save": _("Save %(site)s for offline use (%(size)s)"),
         "downloading": _("Downloading… %(percent)s"),
+        "left": _("%(size)s left"),
+        "check_update": _("Check for updates"),
+        "add_language": _("Add %(language)s (%(size)s)"),
+        "only_language": _("Only in %(language)s (%(size)s)"),
+        "both_languages": _("Both languages (%(size)s)"),
+        "all_languages": _("All languages (%(size)s)"),
+        "confirm_delete": _("Delete %(site)s from this phone? Saving it again will need a connection."),
         "saved": _("Saved on this phone (%(size)s)"),
         "update": _("Update (%(size)s)"),
         "resume": _("Resume the download"),

@@ -84,7 +84,8 @@ def service_worker():
     """Send the service worker from the root, so its scope covers /q/ and every page."""
 
     def build():
-        return services.sw_script((Path(current_app.config["PWA_DIR"]) / "sw.js").read_bytes())
+        root = Path(current_app.config["PWA_DIR"])
+        return services.sw_script((root / "sw.js").read_bytes(), (root / "sw-rules.js").read_bytes())
 
     response = cached_response(("sw",), build, "text/javascript; charset=utf-8")
     response.headers["Service-Worker-Allowed"] = "/"
@@ -106,15 +107,24 @@ def packs():
 
 @bp.get("/api/v1/packs/<slug>")
 def pack(slug: str):
-    """Describe a site's offline pack: every file with its URL, size and sha256."""
+    """Describe a site's offline pack, all languages or ?lang=: every file with its URL, size and sha256."""
+    langs = services.pack_languages(request.args.get("lang"))
+    if langs is None:
+        errors.abort(400, _("This guide has no such language."))
 
     def build():
-        found = services.get_pack(slug)
+        found = services.get_pack(slug, langs)
         if found is None:
             errors.abort(404, _("No site has this slug."))
         return to_json(found)
 
-    return cached_response(("pack", slug), build, JSON)
+    return cached_response(("pack", slug, langs), build, JSON)
+
+
+@bp.get("/offline/codes.json")
+def codes():
+    """Index every plaque code with its place's name, site and pages, for offline scans."""
+    return cached_response(("offline-codes",), lambda: to_json(services.codes_document()), JSON)
 
 
 @bp.get("/<lang:lang>/offline")
@@ -127,6 +137,18 @@ def saved(lang: str):
 def not_saved(lang: str):
     """Explain, offline, that the page asked for is not saved on this phone."""
     return cached_response(("offline-not-saved", lang), lambda: render_template("offline/not_saved.html"))
+
+
+@bp.get("/<lang:lang>/offline/known-code")
+def known_code(lang: str):
+    """Name, offline, the plaque scanned when its site is not saved on this phone."""
+    return cached_response(("offline-known-code", lang), lambda: render_template("offline/known_code.html"))
+
+
+@bp.get("/<lang:lang>/offline/retired-code")
+def retired_code(lang: str):
+    """Say, offline, that the plaque scanned is retired."""
+    return cached_response(("offline-retired-code", lang), lambda: render_template("offline/retired_code.html"))
 
 
 @bp.get("/<lang:lang>/offline/unknown-code")

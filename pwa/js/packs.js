@@ -1,11 +1,13 @@
 // Offline packs: download a site's files into its own cache, resume, update, delete.
 // A pack cache is "pack-<site>-<version>"; its descriptor, stored last, marks it complete.
+// A pack holds one language or all of them (?lang= of the descriptor); its descriptor says which.
 import { config, formatBytes, locale, t } from "./common.js";
 
 const PREFIX = "pack-";
 const PARALLEL = 3;
 // Free space asked for beyond the download itself, as browsers count storage loosely.
 const SPACE_MARGIN = 1.2;
+const ALL = "all";
 
 class PackError extends Error {
   constructor(reason, values = {}) {
@@ -18,9 +20,12 @@ class PackError extends Error {
 const descriptorUrl = (site) => `/api/v1/packs/${site}`;
 // Media and fingerprinted app files name their bytes: any cached copy is the right one.
 const immutable = (url) => url.startsWith("/media/") || /[?&]v=/.test(url);
+const allLanguages = () => config.languages || [];
+const holdsAll = (langs) => allLanguages().every((lang) => langs.includes(lang));
 
-async function fetchDescriptor(site) {
-  const response = await fetch(descriptorUrl(site), { cache: "no-cache" });
+async function fetchDescriptor(site, langs = ALL) {
+  const query = langs === ALL || holdsAll(langs) ? "" : `?lang=${langs.join(",")}`;
+  const response = await fetch(descriptorUrl(site) + query, { cache: "no-cache" });
   if (!response.ok) throw new PackError("offline");
   return response.json();
 }
@@ -53,9 +58,30 @@ async function sha256Hex(buffer) {
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-/** Download or update a site's pack; returns how many files came over the network. */
-async function downloadPack(site, onProgress) {
-  const pack = await fetchDescriptor(site);
+/** Read a response body as it arrives, reporting each chunk's size. */
+async function readCounting(response, onBytes) {
+  const reader = response.body.getReader();
+  const chunks = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.byteLength;
+    onBytes(value.byteLength);
+  }
+  const body = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body.buffer;
+}
+
+/** Download or update a site's pack in langs; returns how many files came over the network. */
+async function downloadPack(site, langs, onProgress) {
+  const pack = await fetchDescriptor(site, langs);
   const local = await localPack(site);
   const name = `${PREFIX}${site}-${pack.version}`;
   const cache = await caches.open(name);
@@ -76,6 +102,8 @@ async function downloadPack(site, onProgress) {
     const free = estimate.quota - estimate.usage;
     throw new PackError("no_space", { needed: formatBytes(needed), free: formatBytes(free) });
   }
+  const report = () => onProgress(done, pack.bytes);
+  report();
 
   let transferred = 0;
   const save = async (file) => {
@@ -83,22 +111,33 @@ async function downloadPack(site, onProgress) {
       (immutable(file.url) && (await caches.match(file.url, { ignoreVary: true })));
     if (copy && copy.ok) {
       await cache.put(file.url, copy);
+      done += file.bytes;
+      report();
       return;
     }
     let response;
+    let received = 0;
+    let body;
     try {
       // No cookies: fetching /fr/ pages must not overwrite the visitor's language choice.
       response = await fetch(file.url, {
         cache: immutable(file.url) ? "default" : "no-cache",
         credentials: "omit",
       });
-    } catch {
-      throw new PackError("interrupted");
+      if (response.status !== 200 || response.redirected) throw new PackError("interrupted");
+      // Progress by bytes as they arrive, not by whole files.
+      body = await readCounting(response, (bytes) => {
+        received += bytes;
+        done += bytes;
+        report();
+      });
+    } catch (error) {
+      done -= received;
+      throw error instanceof PackError ? error : new PackError("interrupted");
     }
-    if (response.status !== 200 || response.redirected) throw new PackError("interrupted");
-    const body = await response.arrayBuffer();
     // A page edited since the descriptor was read: store nothing stale under a wrong hash.
     if (body.byteLength !== file.bytes || (await sha256Hex(body)) !== file.sha256) {
+      done -= received;
       throw new PackError("changed");
     }
     const headers = { "Content-Type": response.headers.get("Content-Type") || file.type };
@@ -118,8 +157,6 @@ async function downloadPack(site, onProgress) {
         failure ??= error;
         return;
       }
-      done += file.bytes;
-      onProgress(done / pack.bytes);
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL, todo.length) }, worker));
@@ -140,16 +177,54 @@ function percent(fraction) {
   return new Intl.NumberFormat(locale(), { style: "percent" }).format(fraction);
 }
 
-/** Wire one site's control: show its size and state, download, update, delete. */
+function languageName(lang) {
+  try {
+    return new Intl.DisplayNames([locale()], { type: "language" }).of(lang);
+  } catch {
+    return lang;
+  }
+}
+
+/** Ask before deleting, in the page's own dialog; resolves true when the visitor confirms. */
+function confirmDelete(siteName) {
+  const dialog = document.getElementById("pack-confirm");
+  if (!dialog || typeof dialog.showModal !== "function") return Promise.resolve(true);
+  dialog.querySelector("[data-pack-confirm-text]").textContent = t("confirm_delete", { site: siteName });
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "delete"), { once: true });
+    dialog.returnValue = "";
+    dialog.showModal();
+  });
+}
+
+// Every control of a site on the page follows a change made by any of them.
+const CHANGED = "dalil:pack-changed";
+
+/** Wire one site's control: show its size and state, download, update, add a language, delete. */
 function setUp(box, summary) {
   const site = box.dataset.packBox;
   const button = box.querySelector("[data-pack]");
+  const add = box.querySelector("[data-pack-add]");
   const remove = box.querySelector("[data-pack-delete]");
   const progress = box.querySelector("progress");
+  const left = box.querySelector("[data-pack-left]");
   const status = box.querySelector("[role=status]");
+  const choice = box.querySelector("[data-pack-langs]");
+  const offer = box.hasAttribute("data-pack-offer");
+  const siteName = box.dataset.packSiteName || summary?.names?.[config.lang] || site;
   button.dataset.pack = site;
-  remove.dataset.packDelete = site;
-  box.hidden = false;
+  if (remove) remove.dataset.packDelete = site;
+  if (add) add.dataset.packAdd = site;
+  let busy = false;
+  // Saved from this very control: it stays to say so, until the next page.
+  let used = false;
+  let sizes = {};
+
+  const chosen = () => {
+    const picked = choice?.querySelector("input:checked");
+    return !picked || picked.value === ALL ? ALL : [picked.value];
+  };
+  const idleLabel = (size) => (offer ? t("save", { site: siteName, size }) : t("download", { size }));
 
   const show = (state, label, message = "") => {
     button.dataset.packState = state;
@@ -158,66 +233,145 @@ function setUp(box, summary) {
     status.textContent = message;
   };
 
+  const fillChoice = async () => {
+    if (!choice || allLanguages().length < 2) return;
+    const mine = allLanguages().includes(config.lang) ? config.lang : allLanguages()[0];
+    try {
+      const [one, every] = await Promise.all([fetchDescriptor(site, [mine]), fetchDescriptor(site, ALL)]);
+      sizes = { [mine]: one.bytes, [ALL]: every.bytes };
+    } catch {
+      return;
+    }
+    const [onlyInput, allInput] = choice.querySelectorAll("input");
+    onlyInput.value = mine;
+    choice.querySelector("[data-pack-lang-only]").textContent =
+      t("only_language", { language: languageName(mine), size: formatBytes(sizes[mine]) });
+    choice.querySelector("[data-pack-lang-all]").textContent =
+      t(allLanguages().length === 2 ? "both_languages" : "all_languages", { size: formatBytes(sizes[ALL]) });
+    choice.hidden = false;
+  };
+
   const refresh = async (message = "") => {
     const local = await localPack(site);
     let remote = summary;
     try {
-      if (!remote || (local.complete && remote.version !== local.complete.version)) {
-        remote = await fetchDescriptor(site);
+      if (local.complete) {
+        // An update is checked against a pack of the same languages.
+        if (!remote || remote.version !== local.complete.version) {
+          remote = await fetchDescriptor(site, local.complete.languages || ALL);
+        }
+      } else {
+        remote = null;
       }
     } catch {
       remote = null;
     }
     summary = null; // sizes and versions may change: ask again next time
-    remove.hidden = local.names.length === 0;
+    if (remove) remove.hidden = local.names.length === 0;
+    if (choice) choice.hidden = true;
+    if (add) add.hidden = true;
+    left.textContent = "";
     if (local.complete && (!remote || remote.version === local.complete.version)) {
-      show("complete", t("saved", { size: formatBytes(local.complete.bytes) }), message);
+      show("complete", t("check_update"), message || t("saved", { size: formatBytes(local.complete.bytes) }));
+      const missing = allLanguages().filter((lang) => !(local.complete.languages || allLanguages()).includes(lang));
+      if (add && missing.length && navigator.onLine !== false) {
+        try {
+          const every = await fetchDescriptor(site, ALL);
+          add.textContent = t("add_language", {
+            language: missing.map(languageName).join(", "),
+            size: formatBytes(changedBytes(every, local.complete)),
+          });
+          add.hidden = false;
+        } catch {
+          // Offline: adding a language waits for a connection.
+        }
+      }
     } else if (local.complete) {
       show("update", t("update", { size: formatBytes(changedBytes(remote, local.complete)) }), message);
     } else if (local.names.length) {
       show("partial", t("resume"), message || t("interrupted"));
-    } else if (remote) {
-      show("idle", t("download", { size: formatBytes(remote.bytes) }), message);
     } else {
-      show("idle", t("download", { size: "…" }), message || t("offline"));
+      await fillChoice();
+      const size = sizes[chosen() === ALL ? ALL : chosen()[0]];
+      if (size !== undefined) show("idle", idleLabel(formatBytes(size)), message);
+      else {
+        let every = null;
+        try {
+          every = await fetchDescriptor(site, ALL);
+        } catch {
+          // Offline: no size to show.
+        }
+        show("idle", idleLabel(every ? formatBytes(every.bytes) : "…"), message || (every ? "" : t("offline")));
+      }
     }
+    // The offer on a page's first screen is for sites not saved yet.
+    if (offer && !busy) box.hidden = button.dataset.packState === "complete" && !used;
+  };
+
+  choice?.addEventListener("change", () => {
+    const size = sizes[chosen() === ALL ? ALL : chosen()[0]];
+    if (size !== undefined && button.dataset.packState === "idle") button.textContent = idleLabel(formatBytes(size));
+  });
+
+  const download = async (langs, updating) => {
+    busy = true;
+    used = true;
+    progress.hidden = false;
+    progress.value = 0;
+    if (choice) choice.hidden = true;
+    if (add) add.hidden = true;
+    show("downloading", t("downloading", { percent: percent(0) }));
+    try {
+      const { transferred } = await downloadPack(site, langs, (done, total) => {
+        const fraction = total ? done / total : 1;
+        progress.value = fraction;
+        button.textContent = t("downloading", { percent: percent(fraction) });
+        left.textContent = t("left", { size: formatBytes(Math.max(total - done, 0)) });
+      });
+      button.dataset.packTransferred = String(transferred);
+      progress.hidden = true;
+      busy = false;
+      await refresh(updating ? t("updated", { count: transferred }) : "");
+    } catch (error) {
+      progress.hidden = true;
+      busy = false;
+      const known = error instanceof PackError;
+      await refresh(t(known ? error.reason : "interrupted", known ? error.values : {}));
+      if (button.dataset.packState !== "complete") button.dataset.packState = "error";
+    }
+    document.dispatchEvent(new CustomEvent(CHANGED, { detail: { site, from: box } }));
   };
 
   button.addEventListener("click", async () => {
     // Asked on the visitor's tap, so browsers that weigh intent may grant it.
     navigator.storage?.persist?.().catch(() => {});
-    if (button.dataset.packState === "complete") {
+    const state = button.dataset.packState;
+    if (state === "complete") {
       show("checking", t("checking"));
       await refresh();
       if (button.dataset.packState === "complete") status.textContent = t("up_to_date");
       return;
     }
-    const updating = button.dataset.packState === "update";
-    progress.hidden = false;
-    progress.value = 0;
-    show("downloading", t("downloading", { percent: percent(0) }));
-    try {
-      const { transferred } = await downloadPack(site, (fraction) => {
-        progress.value = fraction;
-        button.textContent = t("downloading", { percent: percent(fraction) });
-      });
-      button.dataset.packTransferred = String(transferred);
-      progress.hidden = true;
-      await refresh(updating ? t("updated", { count: transferred }) : "");
-    } catch (error) {
-      progress.hidden = true;
-      const known = error instanceof PackError;
-      await refresh(t(known ? error.reason : "interrupted", known ? error.values : {}));
-      if (button.dataset.packState !== "complete") button.dataset.packState = "error";
-    }
+    const local = await localPack(site);
+    // An update keeps the languages already saved.
+    await download(local.complete?.languages || chosen(), state === "update");
   });
 
-  remove.addEventListener("click", async () => {
+  add?.addEventListener("click", () => download(ALL, true));
+
+  remove?.addEventListener("click", async () => {
+    if (!(await confirmDelete(siteName))) return;
     await deletePack(site);
     await refresh(t("deleted"));
     if (box.closest("[data-pack-list]") && !navigator.onLine) box.remove();
+    document.dispatchEvent(new CustomEvent(CHANGED, { detail: { site, from: box } }));
   });
 
+  document.addEventListener(CHANGED, (event) => {
+    if (event.detail.site === site && event.detail.from !== box && !busy) refresh().catch(() => {});
+  });
+
+  box.hidden = false;
   return refresh();
 }
 
@@ -239,13 +393,18 @@ async function fillList(list) {
       if (marker) summaries.push(await marker.json());
     }
   }
-  const rows = summaries.map((summary) => {
+  const rows = summaries.map((summary, index) => {
     const row = template.content.firstElementChild.cloneNode(true);
     row.dataset.packBox = summary.site;
     const names = summary.names || {};
-    row.querySelector("[data-pack-name]").textContent = names[config.lang] || Object.values(names)[0] || summary.site;
+    const name = names[config.lang] || Object.values(names)[0] || summary.site;
+    row.dataset.packSiteName = name;
+    row.querySelector("[data-pack-name]").textContent = name;
+    // Each row's language choice is a radio group of its own.
+    for (const input of row.querySelectorAll("[data-pack-langs] input")) input.name = `pack-lang-${index}`;
     list.append(row);
-    return setUp(row, summary);
+    // The summary is the full pack's: a one-language pack asks for its own descriptor.
+    return setUp(row);
   });
   const empty = document.querySelector("[data-pack-empty]");
   if (empty) empty.hidden = rows.length > 0;
@@ -260,5 +419,6 @@ async function fillList(list) {
 export async function initPacks() {
   const list = document.querySelector("[data-pack-list]");
   if (list) await fillList(list);
-  await Promise.all(Array.from(document.querySelectorAll("aside [data-pack-box]"), (box) => setUp(box)));
+  await Promise.all(Array.from(document.querySelectorAll("aside [data-pack-box], [data-pack-offer]"),
+    (box) => setUp(box)));
 }

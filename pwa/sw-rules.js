@@ -1,0 +1,72 @@
+/* Rules the service worker shares with the server, kept apart so Node can test them.
+ *
+ * negotiate() is the server's Accept-Language choice (tests/reference.py negotiate);
+ * foldCode() is guide/qr/codes.py's folding of a typed or scanned plaque code.
+ * The server inlines this file into /sw.js; tests run it in Node as a classic script.
+ */
+
+// Python's str.isspace() set: the reference strips with it, and JS trim() differs (BOM, \x1c-\x1f).
+const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
+const PY_SPACES = new RegExp(`[${PY_SPACE}]+`, "g");
+// What Python's float() reads, once any decimal digit is made ASCII: sign, digits with single
+// underscores between them, a fraction, an exponent. inf and nan fall outside [0, 1] anyway.
+const PY_FLOAT = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
+
+function pyStrip(text) {
+  return text.replace(PY_STRIP, "");
+}
+
+/** Map every Unicode decimal digit (category Nd) to its ASCII digit. */
+function asciiDigits(text) {
+  return text.replace(/\p{Nd}/gu, (digit) => {
+    // Decimal digits come in runs of ten from zero: count back to the run's start.
+    let position = digit.codePointAt(0);
+    let steps = 0;
+    while (/\p{Nd}/u.test(String.fromCodePoint(position - 1))) {
+      position -= 1;
+      steps += 1;
+    }
+    return String(steps % 10);
+  });
+}
+
+function qWeight(value) {
+  const text = pyStrip(asciiDigits(value));
+  if (!PY_FLOAT.test(text)) return -1;
+  const weight = Number(text.replace(/_/g, ""));
+  return weight >= 0 && weight <= 1 ? weight : -1;
+}
+
+/** RFC 4647 lookup over Accept-Language by primary subtag, in descending q; ties in header order. */
+function negotiate(header, supported, fallback) {
+  const ranges = [];
+  String(header || "").split(",").forEach((item, position) => {
+    const [tag, ...params] = item.split(";").map(pyStrip);
+    if (!tag) return;
+    let weight = 1;
+    for (const param of params) {
+      const cut = param.indexOf("=");
+      const key = cut < 0 ? param : param.slice(0, cut);
+      if (pyStrip(key).toLowerCase() === "q") weight = qWeight(cut < 0 ? "" : param.slice(cut + 1));
+    }
+    if (weight >= 0) ranges.push({ weight, position, tag: tag.toLowerCase() });
+  });
+  // q=0 rules a language out wherever else it appears.
+  const excluded = new Set(ranges.filter((range) => range.weight === 0).map((range) => range.tag));
+  const allowed = supported.filter((lang) => !excluded.has(lang));
+  ranges.sort((a, b) => b.weight - a.weight || a.position - b.position);
+  for (const range of ranges) {
+    if (range.weight === 0) continue;
+    if (range.tag === "*") return allowed.includes(fallback) ? fallback : (allowed[0] ?? fallback);
+    const primary = range.tag.split("-")[0];
+    if (allowed.includes(primary)) return primary;
+  }
+  return fallback;
+}
+
+/** Fold a typed or scanned code as the server does: NFKC, no format marks, ASCII digits, upper case. */
+function foldCode(raw) {
+  const folded = asciiDigits(String(raw).normalize("NFKC").replace(/\p{Cf}/gu, ""));
+  return folded.replace(PY_SPACES, "").replace(/\s+/g, "").replace(/-/g, "").toUpperCase();
+}

@@ -1,0 +1,123 @@
+"""The service worker's shared rules (pwa/sw-rules.js) against the server's, run in Node."""
+
+import sys
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from guide.qr.codes import ALPHABET
+from tests.reference import negotiate
+from tests.sw_rules import NodeRules
+
+SUPPORTED = ("ar", "fr")
+TAGS = ["ar", "ar-MA", "ar-EG", "fr", "fr-FR", "fr-MA", "fr-CA", "en", "en-US", "de", "*"]
+# Weights as phones send them, and as they should not: q=0, ties, malformed and out of range.
+WEIGHTS = st.one_of(
+    st.none(),
+    st.sampled_from(["0", "0.0", "1", "1.0", "0.5", "0.50", "0.9", "0.001", "0.000", "1.000"]),
+    st.decimals(min_value=0, max_value=1, places=3).map(str),
+    st.sampled_from(["", "abc", "2", "-0.1", "1.5", " 0.7 ", "0.5x", "1e-1", "nan", "inf", "0_5", ".5", "5."]),
+)
+INVISIBLE = ["\u200f", "\u200e", "\u202e", "\u00ad", "\u200b", "\ufeff", "\u061c", "\u2066", "\u2069", "\u180e"]
+DIGIT_ZEROS = [0x30, 0x660, 0x6F0, 0xFF10, 0x966, 0x1D7CE]
+
+
+@pytest.fixture(scope="module")
+def node():
+    rules = NodeRules()
+    yield rules
+    rules.close()
+
+
+def _range(tag: str, weight: str | None, space: bool) -> str:
+    if weight is None:
+        return tag
+    return f"{tag}{' ; ' if space else ';'}q={weight}"
+
+
+HEADERS = st.lists(st.tuples(st.sampled_from(TAGS), WEIGHTS, st.booleans()), max_size=6).map(
+    lambda ranges: ", ".join(_range(*item) for item in ranges)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(header=HEADERS, default=st.sampled_from(SUPPORTED))
+def test_the_worker_negotiates_like_the_reference(node, header, default):
+    assert node.call("negotiate", header, list(SUPPORTED), default) == negotiate(header, SUPPORTED, default)
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("ar-MA,fr;q=0.5", "ar"),
+    ("fr;q=0.5, ar-MA", "ar"),
+    ("en-US,en;q=0.9,fr;q=0.8,ar;q=0.8", "fr"),
+    ("de, *;q=0.5", "fr"),
+    ("ar;q=0, *", "fr"),
+    ("fr;q=0, *", "ar"),
+    ("fr-FR;q=0.7, ar-EG;q=0.7", "fr"),
+    ("", "fr"),
+])
+def test_known_headers(node, header, expected):
+    assert node.call("negotiate", header, list(SUPPORTED), "fr") == expected == negotiate(header, SUPPORTED, "fr")
+
+
+def _reference_fold(raw: str) -> str:
+    """The rules of guide/qr/codes.py, written out plainly."""
+    text = unicodedata.normalize("NFKC", raw)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    text = "".join(str(unicodedata.decimal(char)) if unicodedata.category(char) == "Nd" else char
+                   for char in text)
+    return "".join(text.split()).replace("-", "").upper()
+
+
+def _digit_form(char: str, zero: int) -> str:
+    return chr(zero + int(char)) if char.isdigit() else char
+
+
+@st.composite
+def disguised_codes(draw):
+    plain = draw(st.text(alphabet=ALPHABET + "0123456789", min_size=1, max_size=8))
+    chars = []
+    for char in plain:
+        chars.extend(draw(st.lists(st.sampled_from(INVISIBLE + [" ", "\u00a0", "\u3000"]), max_size=2)))
+        char = _digit_form(char, draw(st.sampled_from(DIGIT_ZEROS)))
+        if draw(st.booleans()):
+            char = char.lower()
+        if draw(st.booleans()):
+            char = unicodedata.normalize("NFKC", char).translate({code: code + 0xFEE0 for code in range(0x21, 0x7F)})
+        chars.append(char)
+    chars.extend(draw(st.lists(st.sampled_from(INVISIBLE), max_size=3)))
+    return plain, "".join(chars)
+
+
+@settings(max_examples=300, deadline=None)
+@given(disguised_codes())
+def test_invisible_marks_and_digit_forms_fold_to_the_plain_code(node, case):
+    plain, typed = case
+    folded = node.call("foldCode", typed)
+    assert folded == plain.upper()
+    assert node.call("foldCode", folded) == folded
+
+
+# Characters whose case and decomposition Node (Unicode 17) and this Python (Unicode 14) agree on:
+# the older planes, full-width forms and every format mark; newer letters change case between versions.
+TEXT = st.one_of(
+    st.characters(max_codepoint=0x2FFF, exclude_categories=["Cs", "Cn", "Co"]),
+    st.characters(min_codepoint=0xFF00, max_codepoint=0xFFEF, exclude_categories=["Cn"]),
+    st.sampled_from(INVISIBLE),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=TEXT, max_size=12))
+def test_fold_matches_the_written_out_rules(node, text):
+    assert node.call("foldCode", text) == _reference_fold(text)
+
+
+def test_every_decimal_digit_maps_to_its_value(node):
+    digits = [chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Nd"]
+    assert len(digits) > 600
+    folded = node.call("foldCode", "".join(digits))
+    assert folded == "".join(str(unicodedata.decimal(char)) for char in digits)
