@@ -8,7 +8,6 @@
 // Python's str.isspace() set: the reference strips with it, and JS trim() differs (BOM, \x1c-\x1f).
 const PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
-const PY_SPACES = new RegExp(`[${PY_SPACE}]+`, "g");
 // What Python's float() reads, once any decimal digit is made ASCII: sign, digits with single
 // underscores between them, a fraction, an exponent. inf and nan fall outside [0, 1] anyway.
 const PY_FLOAT = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
@@ -65,8 +64,13 @@ function negotiate(header, supported, fallback) {
   return fallback;
 }
 
-/** Fold a typed or scanned code as the server does: NFKC, no format marks, ASCII digits, upper case. */
+// Invisible or separating characters: format marks, controls, spaces, line breaks and dashes.
+const DROPPED = /[\p{Cf}\p{Cc}\p{Zs}\p{Zl}\p{Zp}\p{Pd}]/gu;
+
+/** Fold a typed or scanned code exactly as guide/qr/codes.py fold() does (its docstring has the rules). */
 function foldCode(raw) {
-  const folded = asciiDigits(String(raw).normalize("NFKC").replace(/\p{Cf}/gu, ""));
-  return folded.replace(PY_SPACES, "").replace(/\s+/g, "").replace(/-/g, "").toUpperCase();
+  let text = String(raw).replace(DROPPED, "");
+  text = text.normalize("NFKC").toUpperCase().normalize("NFKC");
+  text = text.replace(DROPPED, "").normalize("NFKC");
+  return asciiDigits(text);
 }
