@@ -133,12 +133,15 @@ def scanner_paths() -> list[str]:
     return [path for path in SCANNER_FILES if (root / path).is_file()]
 
 
+def font_paths() -> list[Path]:
+    """List the vendored web fonts (npm run vendor)."""
+    return sorted((Path(current_app.config["PWA_DIR"]) / FONT_FOLDER).glob("*.woff2"))
+
+
 def font_urls() -> list[str]:
     """List the vendored web fonts under the plain URLs the stylesheet requests."""
-    root = Path(current_app.config["PWA_DIR"])
     folder, _slash, rest = FONT_FOLDER.partition("/")
-    return [url_for("offline.static", folder=folder, filename=f"{rest}/{path.name}")
-            for path in sorted((root / FONT_FOLDER).glob("*.woff2"))]
+    return [url_for("offline.static", folder=folder, filename=f"{rest}/{path.name}") for path in font_paths()]
 
 
 def page_urls(site: Site, langs: Iterable[str]) -> list[str]:
@@ -309,11 +312,10 @@ def shell_build(sw_source: bytes) -> str:
     root = Path(current_app.config["PWA_DIR"])
     for url in shell_urls():
         digest.update(url.encode())
-        if url.startswith("/static/") and "?v=" in url:
-            continue  # the URL's ?v= fingerprint already names its bytes
+        if url.startswith("/static/"):
+            continue  # a ?v= fingerprint names its bytes; icons and fonts are read below
         digest.update(fetch_page(url)[0])
-    for name in ICON_FILES:
-        path = root / "icons" / name
+    for path in [root / "icons" / name for name in ICON_FILES] + font_paths():
         if path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
