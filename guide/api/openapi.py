@@ -230,6 +230,12 @@ def _schemas() -> dict:
     }
 
 
+def _language_list_pattern() -> str:
+    """Match a comma-separated list of enabled languages, as ?lang= takes."""
+    one = "|".join(languages())
+    return f"^ *({one}) *(, *({one}) *)*$"
+
+
 def _code_fields() -> dict:
     return {
         "code": _ref("Code"),
@@ -329,7 +335,8 @@ def _paths() -> dict:
             "site's codes and keypad numbers. `?lang=ar` (or `ar,fr`) limits it to those languages' "
             "pages and recordings; `languages` says which it holds.",
             [{"name": "slug", "in": "path", "required": True, "schema": _ref("Slug")},
-             {"name": "lang", "in": "query", "required": False, "schema": STRING,
+             {"name": "lang", "in": "query", "required": False,
+              "schema": {"type": "string", "pattern": _language_list_pattern()},
               "description": "Comma-separated languages; all of them when absent."}],
             {"200": _ok("The pack.", "Pack"), "400": bad_request, "404": _error("No site has this slug.")},
         ),
