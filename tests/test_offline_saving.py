@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from guide.extensions import db
 from guide.sites.models import Site
+from guide.text import french_typography
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +33,9 @@ new MutationObserver(() => {
 
 
 def _translated(app, lang: str, message: str, **values) -> str:
+    """The text scripts show: the catalog's, with the page's French typography."""
     with app.test_request_context(), force_locale(lang):
-        return gettext(message, **values)
+        return french_typography(gettext(message), lang) % values
 
 
 def _sample(app) -> dict:
