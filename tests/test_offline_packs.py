@@ -185,3 +185,17 @@ def test_a_pack_in_an_unknown_language_is_a_json_400(client, lang):
     response = client.get(f"/api/v1/packs/casablanca?lang={lang}", headers={"Accept-Language": "ar"})
     assert response.status_code == 400
     assert response.get_json()["message"]
+
+
+@pytest.mark.parametrize(("url", "status"), [
+    ("/api/v1/packs/casablanca?lang=de", 400),
+    ("/api/v1/packs/casablanca?lang=fr&lang=ar", 400),
+    ("/api/v1/packs/atlantis", 404),
+])
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_pack_errors_speak_the_callers_language(app, client, url, status, lang):
+    response = client.get(url, headers={"Accept-Language": lang})
+    assert response.status_code == status
+    message = response.get_json()["message"]
+    arabic = any("\u0600" <= char <= "\u06ff" for char in message)
+    assert arabic == (lang == "ar"), message

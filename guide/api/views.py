@@ -1,19 +1,18 @@
 """Open data API v1: read-only JSON with every language, cached, revalidated by ETag."""
 
 import re
-from typing import NoReturn
 
 from flask import Blueprint
 from flask import current_app
 from flask import g
 from flask import request
-from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from guide.api import services
 from guide.api.openapi import openapi_document
+from guide.api.params import refuse
+from guide.api.params import single_arg
 from guide.caching import cached_response
-from guide.errors import abort
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import negotiate_language
 from guide.monuments.services import get_monument
@@ -47,33 +46,20 @@ def allow_any_origin(response):
     return response
 
 
-def _refuse(status: int, reason: LazyString) -> NoReturn:
-    # Documents carry every language, so only a refusal needs the caller's: pick it just now.
-    g.lang = negotiate_language()
-    abort(status, reason)
-
-
-def _single_arg(name: str) -> str | None:
-    values = request.args.getlist(name)
-    if len(values) > 1:
-        _refuse(400, _l("Give the %(name)s parameter only once.", name=name))
-    return values[0] if values else None
-
-
 def _number_arg(name: str, default: int, maximum: int) -> int:
-    raw = _single_arg(name)
+    raw = single_arg(name)
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS and 1 <= int(raw) <= maximum):
-        _refuse(400, _l("The %(name)s parameter must be a whole number from 1 to %(maximum)d.",
+        refuse(400, _l("The %(name)s parameter must be a whole number from 1 to %(maximum)d.",
                         name=name, maximum=maximum))
     return int(raw)
 
 
 def _slug_arg(name: str) -> str | None:
-    raw = _single_arg(name)
+    raw = single_arg(name)
     if raw is not None and not SLUG.fullmatch(raw):
-        _refuse(400, _l("The %(name)s parameter must be a slug: lower-case letters, digits and dashes.",
+        refuse(400, _l("The %(name)s parameter must be a slug: lower-case letters, digits and dashes.",
                         name=name))
     return raw
 
@@ -103,11 +89,11 @@ def monuments():
         if site_slug is not None:
             site = services.find_site(site_slug)
             if site is None:
-                _refuse(404, _l("No site has this slug."))
+                refuse(404, _l("No site has this slug."))
         result = services.monument_page(site, page, per_page)
         # The first page always exists, even when it is empty.
         if page > max(result.pages, 1):
-            _refuse(404, _l("This page of results does not exist."))
+            refuse(404, _l("This page of results does not exist."))
         document = services.monuments_document(site, result)
         return services.to_json(document), 200, services.link_headers(document)
 
@@ -121,7 +107,7 @@ def monument(slug: str):
     def build():
         found = get_monument(slug) if SLUG.fullmatch(slug) else None
         if found is None:
-            _refuse(404, _l("No monument has this slug."))
+            refuse(404, _l("No monument has this slug."))
         return services.to_json(services.monument_document(found))
 
     return cached_response(("api-monument", slug), build, JSON)

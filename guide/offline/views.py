@@ -10,9 +10,10 @@ from flask import render_template
 from flask import request
 from flask import send_from_directory
 from flask import url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from guide import errors
+from guide.api.params import refuse
+from guide.api.params import single_arg
 from guide.api.services import to_json
 from guide.caching import cached_response
 from guide.i18n import current_language
@@ -108,14 +109,14 @@ def packs():
 @bp.get("/api/v1/packs/<slug>")
 def pack(slug: str):
     """Describe a site's offline pack, all languages or ?lang=: every file with its URL, size and sha256."""
-    langs = services.pack_languages(request.args.get("lang"))
+    langs = services.pack_languages(single_arg("lang"))
     if langs is None:
-        errors.abort(400, _("This guide has no such language."))
+        refuse(400, _l("This guide has no such language."))
 
     def build():
         found = services.get_pack(slug, langs)
         if found is None:
-            errors.abort(404, _("No site has this slug."))
+            refuse(404, _l("No site has this slug."))
         return to_json(found)
 
     return cached_response(("pack", slug, langs), build, JSON)
