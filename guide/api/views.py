@@ -16,8 +16,8 @@ from guide.caching import cached_response
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import negotiate_language
 from guide.monuments.services import get_monument
-from guide.qr.codes import is_well_formed
-from guide.qr.services import read_code
+from guide.qr.services import CACHED_CODE_STATUSES
+from guide.qr.services import cache_code
 from guide.qr.services import resolve_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -127,6 +127,6 @@ def code(code: str):
         return services.to_json(document), status
 
     # As for /q/<CODE>: only well-formed codes are keys, and only real codes' answers are kept.
-    folded = read_code(code)
-    key = ("api-code", g.lang, folded) if folded and is_well_formed(folded) else None
-    return cached_response(key, build, JSON, vary=NEGOTIATION_VARY, cache_statuses=(200, 410))
+    folded = cache_code(code)
+    key = ("api-code", g.lang, folded) if folded else None
+    return cached_response(key, build, JSON, vary=NEGOTIATION_VARY, cache_statuses=CACHED_CODE_STATUSES)

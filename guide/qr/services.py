@@ -74,6 +74,17 @@ def read_code(raw: str) -> str | None:
     return folded if len(folded) <= MAX_TYPED_LENGTH else None
 
 
+# Cached answers for a code: its page or its retired notice. An unknown code's answer is never
+# kept, so junk codes cannot push real pages out of the cache.
+CACHED_CODE_STATUSES = (200, 410)
+
+
+def cache_code(raw: str) -> str | None:
+    """Return the folded code to key a cached answer by, or None when it cannot be a code."""
+    code = read_code(raw)
+    return code if code and is_well_formed(code) else None
+
+
 def resolve_code(raw: str) -> Resolution:
     """Resolve a scanned or typed code, suggesting existing codes for a one-character slip."""
     code = read_code(raw)

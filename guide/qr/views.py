@@ -17,8 +17,9 @@ from guide.i18n import languages
 from guide.i18n import negotiate_language
 from guide.monuments.views import render_monument
 from guide.monuments.views import render_stop
-from guide.qr.codes import is_well_formed
+from guide.qr.services import CACHED_CODE_STATUSES
 from guide.qr.services import MAX_TYPED_LENGTH
+from guide.qr.services import cache_code
 from guide.qr.services import find_code
 from guide.qr.services import read_code
 from guide.qr.services import resolve_code
@@ -66,9 +67,9 @@ def resolve(code: str):
     # Only a well-formed code may be a cache key, and only its page (or its retired notice) is
     # kept: an unknown or malformed code is rendered each time, so junk cannot push real pages
     # out, nor be stored under a real code's key.
-    key = read_code(code)
-    cache_key = ("q", g.lang, key) if key and is_well_formed(key) else None
-    response = cached_response(cache_key, build, vary=NEGOTIATION_VARY, cache_statuses=(200, 410))
+    key = cache_code(code)
+    cache_key = ("q", g.lang, key) if key else None
+    response = cached_response(cache_key, build, vary=NEGOTIATION_VARY, cache_statuses=CACHED_CODE_STATUSES)
     # Counted on every request, cached or not; the rendering above only runs on a cache miss.
     counted = response.status_code in COUNTED_STATUSES and request.method == "GET" and not _is_prefetch()
     if counted and count_scan(key, g.lang, request.args.get("via")):
