@@ -100,10 +100,10 @@ def init_app(app: Flask) -> None:
         return error_response(500)
 
 
-def abort(status: int, reason: str) -> None:
-    """Stop the request with a status and a translated reason shown to the visitor."""
+def abort(status: int, reason: str | None = None) -> None:
+    """Stop the request with a status and a translated reason (by default the status's own)."""
     from werkzeug.exceptions import default_exceptions
 
-    error = default_exceptions[status](description=str(reason))
+    error = default_exceptions[status](description=str(reason or MESSAGES.get(status, MESSAGES[500])))
     error.translated = True
     raise error

@@ -64,9 +64,9 @@ def refuse_unsafe_request() -> None:
     path = request.path
     query = environ.get("QUERY_STRING", "")
     if len(environ.get("PATH_INFO", "")) + len(query) > MAX_URL_BYTES:
-        abort(414, _l("This address is too long."))
+        abort(414)
     if sum(len(name) + len(value) for name, value in environ.items() if name[:5] == "HTTP_") > MAX_HEADER_BYTES:
-        abort(431, _l("The request headers are too large."))
+        abort(431)
     plain = path.isascii() and path.isprintable() and query.isascii() and query.isprintable() and "%" not in query
     if not plain and (CONTROL_CHARACTERS.search(path) or any(
         CONTROL_CHARACTERS.search(key) or CONTROL_CHARACTERS.search(value)
