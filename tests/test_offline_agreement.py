@@ -131,7 +131,8 @@ def test_both_controls_of_a_site_tapped_at_once_leave_one_whole_pack(app, live_s
         return found;
     }""")
     assert len(result) == 1, result
-    assert result[0]["version"] and result[0]["name"].endswith(result[0]["version"])
+    assert result[0]["version"]
+    assert result[0]["name"].endswith(result[0]["version"])
     assert result[0]["missing"] == []
     states = page.eval_on_selector_all("[data-pack=casablanca]", "(buttons) => buttons.map((b) => b.dataset.packState)")
     assert states == ["complete", "complete"]
