@@ -231,6 +231,8 @@ function setUp(box, summary) {
   // busy: a download of this site is under way, this control's or a sibling's; running: this one's.
   let busy = false;
   let running = false;
+  // Each look at the phone and each download takes a turn; a look overtaken by a newer one shows nothing.
+  let turn = 0;
   // Saved from this very control: it stays to say so, until the next page.
   let used = false;
   let sizes = {};
@@ -267,6 +269,8 @@ function setUp(box, summary) {
   };
 
   const refresh = async (message = "") => {
+    const mine = ++turn;
+    const stale = () => busy || mine !== turn;
     const local = await localPack(site);
     let remote = summary;
     try {
@@ -282,6 +286,8 @@ function setUp(box, summary) {
       remote = null;
     }
     summary = null; // sizes and versions may change: ask again next time
+    // A download started while this looked (a tap during the first check): its end refreshes.
+    if (stale()) return;
     if (remove) remove.hidden = local.names.length === 0;
     if (choice) choice.hidden = true;
     if (add) add.hidden = true;
@@ -307,6 +313,7 @@ function setUp(box, summary) {
       show("partial", t("resume"), message || t("interrupted"));
     } else {
       await fillChoice();
+      if (stale()) return;
       const size = sizes[chosen() === ALL ? ALL : chosen()[0]];
       if (size !== undefined) show("idle", idleLabel(formatBytes(size)), message);
       else {
@@ -316,6 +323,7 @@ function setUp(box, summary) {
         } catch {
           // Offline: no size to show.
         }
+        if (stale()) return;
         show("idle", idleLabel(every ? formatBytes(every.bytes) : "…"), message || (every ? "" : t("offline")));
       }
     }
@@ -344,6 +352,7 @@ function setUp(box, summary) {
   const download = async (langs, updating) => {
     used = true;
     running = true;
+    turn += 1;
     following(0, 0);
     tell(0, 0);
     try {
