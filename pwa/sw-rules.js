@@ -1,7 +1,8 @@
 /* Rules the service worker shares with the server, kept apart so Node can test them.
  *
  * negotiate() is the server's Accept-Language choice (tests/reference.py negotiate);
- * foldCode() is guide/qr/codes.py's folding of a typed or scanned plaque code.
+ * foldCode() is guide/qr/codes.py's folding of a typed or scanned plaque code;
+ * readCode() and readEntry() are guide/qr/services.py's reading of what was scanned or typed.
  * The server inlines this file into /sw.js; tests run it in Node as a classic script.
  */
 
@@ -73,4 +74,27 @@ function foldCode(raw) {
   text = text.normalize("NFKC").toUpperCase().normalize("NFKC");
   text = text.replace(DROPPED, "").normalize("NFKC");
   return asciiDigits(text);
+}
+
+/** Fold a scanned or typed code as guide/qr/services.py read_code(); null when too long to be one. */
+function readCode(raw, limits) {
+  // Python's len() counts code points, not UTF-16 units.
+  if ([...String(raw)].length > limits.raw) return null;
+  const folded = foldCode(raw);
+  return [...folded].length <= limits.typed ? folded : null;
+}
+
+/**
+ * Read a typed entry as guide/qr/services.py resolve_entry() does before any lookup:
+ * {problem: "too-long" | "empty"}, {number} for a keypad number (#12 and №12 too), else {code}.
+ * limits: {typed, raw, digits}, the server's MAX_TYPED_LENGTH, MAX_RAW_LENGTH and MAX_NUMBER_DIGITS.
+ */
+function readEntry(raw, limits) {
+  // NFKC would spell № as "NO": it is read as the # people also type before a number.
+  const text = readCode(String(raw).replaceAll("№", "#"), limits);
+  if (text === null) return { problem: "too-long" };
+  if (!text) return { problem: "empty" };
+  const digits = text.startsWith("#") ? text.slice(1) : text;
+  if (digits && digits.length <= limits.digits && /^[0-9]+$/.test(digits)) return { number: Number(digits) };
+  return { code: text };
 }

@@ -1,7 +1,9 @@
 /* Dalil's service worker, hand-written, no build step.
  *
- * The server prefixes this file with BUILD, SHELL, CODES_URL, LANGUAGES and DEFAULT_LANGUAGE,
- * then sw-rules.js (negotiate, foldCode), see guide/offline/services.py sw_script. Caches:
+ * The server prefixes this file with BUILD, SHELL, CODES_URL, LANGUAGES, DEFAULT_LANGUAGE,
+ * ENTRY_LIMITS (guide/qr's typed-length limits) and NOT_SAVED (a translated line per language),
+ * then sw-rules.js (negotiate, foldCode, readCode, readEntry), see guide/offline/services.py
+ * sw_script. Caches:
  *   shell-<BUILD>         offline pages, CSS, JS, icons, manifest and the index of every
  *                         plaque code, precached at install (the index refreshed when online);
  *   pack-<site>-<version> one site's pages, media and app files, written by the page
@@ -9,7 +11,8 @@
  *   pages-read            the last pages the visitor read online, so they open again offline;
  *   dalil-state           the visitor's language, written by the page, read here.
  */
-/* global BUILD, SHELL, CODES_URL, LANGUAGES, DEFAULT_LANGUAGE, negotiate, foldCode */
+/* global BUILD, SHELL, CODES_URL, LANGUAGES, DEFAULT_LANGUAGE, ENTRY_LIMITS, NOT_SAVED, negotiate, foldCode,
+   readCode, readEntry */
 
 const SHELL_CACHE = `shell-${BUILD}`;
 const STATE_CACHE = "dalil-state";
@@ -147,7 +150,8 @@ function decoded(segment) {
 
 async function offlinePage(url, request) {
   const code = CODE_PATH.exec(url.pathname);
-  if (code) return codePage(foldCode(decoded(code[1])).slice(0, 32), await visitorLanguage(request));
+  // Too long to be a code: the server finds none either.
+  if (code) return codePage(readCode(decoded(code[1]), ENTRY_LIMITS) ?? "", await visitorLanguage(request));
   const entry = ENTRY_PATH.exec(url.pathname);
   if (entry && url.searchParams.get("code")) {
     const lang = LANGUAGES.includes(entry[1]) ? entry[1] : await visitorLanguage(request);
@@ -189,24 +193,32 @@ async function codePage(code, lang) {
   return shellPage(`/${lang}/offline/unknown-code`, 404, { code });
 }
 
-// The keypad form, offline, in its page's language: a number is looked up in the packs,
-// of this site first.
+// The keypad form, offline, in its page's language, read as the server reads it (#12 and №12
+// are numbers): a number is looked up in the packs, of this site first.
 async function keypadPage(typed, site, lang) {
-  const value = foldCode(typed).slice(0, 32);
-  if (/^[0-9]{1,6}$/.test(value)) {
+  const entry = readEntry(typed, ENTRY_LIMITS);
+  if (entry.number !== undefined) {
+    const key = String(entry.number);
     const packs = await completePacks();
     packs.sort((a, b) => (b.site === site) - (a.site === site));
-    const pack = packs.find((candidate) => candidate.numbers[String(Number(value))]);
-    if (pack) return codePage(pack.numbers[String(Number(value))], lang);
+    const pack = packs.find((candidate) => candidate.numbers[key]);
+    return codePage(pack ? pack.numbers[key] : key, lang);
   }
-  return codePage(value, lang);
+  return codePage(entry.code ?? "", lang);
 }
 
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
 async function shellPage(path, status, slots = {}) {
-  const cached = await caches.match(path);
-  if (!cached) return new Response("Offline", { status, headers: { "Content-Type": "text/plain" } });
+  const lang = path.split("/")[1];
+  // A shell page evicted or never stored: the not-saved page, else its one line, in the same language.
+  const cached = (await caches.match(path)) || (await caches.match(`/${lang}/offline/not-saved`));
+  if (!cached) {
+    return new Response(NOT_SAVED[lang] ?? NOT_SAVED[DEFAULT_LANGUAGE], {
+      status,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "Content-Language": lang },
+    });
+  }
   let html = await cached.text();
   for (const [name, value] of Object.entries(slots)) {
     // A typed code keeps only the code alphabet's characters; names are escaped.

@@ -11,7 +11,7 @@ LOOP = r"""
 // Run as the service worker runs it: a classic script, its functions global.
 const rules = {};
 require("vm").runInNewContext(require("fs").readFileSync(process.argv[1], "utf8") +
-  "\n;Object.assign(exports, { negotiate, foldCode });", { exports: rules });
+  "\n;Object.assign(exports, { negotiate, foldCode, readEntry });", { exports: rules });
 const lines = require("readline").createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   let answer;

@@ -1,6 +1,7 @@
 """Offline packs over HTTP: every file listed is served with the listed bytes and hash."""
 
 import hashlib
+import json
 
 import pytest
 from sqlalchemy import select
@@ -199,3 +200,34 @@ def test_pack_errors_speak_the_callers_language(app, client, url, status, lang):
     message = response.get_json()["message"]
     arabic = any("\u0600" <= char <= "\u06ff" for char in message)
     assert arabic == (lang == "ar"), message
+
+
+def _build(client) -> str:
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    line = next(line for line in response.get_data(as_text=True).splitlines() if line.startswith("const BUILD"))
+    return line
+
+
+def test_renaming_a_monument_changes_the_code_index_not_the_worker(app, client):
+    before_codes, before_build = client.get("/offline/codes.json").get_data(), _build(client)
+    with app.app_context():
+        monument = next(code.target_monument for code in db.session.scalars(select(Code).where(Code.stop_id.is_(None)))
+                        if code.target_monument)
+        monument.texts["fr"].name += " (renommé)"
+        bump_content_version()
+        db.session.commit()
+    assert client.get("/offline/codes.json").get_data() != before_codes
+    # The worker refreshes the index itself: a name edit must not re-precache the whole shell.
+    assert _build(client) == before_build
+
+
+def test_the_worker_reads_typed_entries_with_the_servers_limits(client):
+    from guide.qr.services import MAX_NUMBER_DIGITS
+    from guide.qr.services import MAX_RAW_LENGTH
+    from guide.qr.services import MAX_TYPED_LENGTH
+
+    script = client.get("/sw.js").get_data(as_text=True)
+    expected = {"typed": MAX_TYPED_LENGTH, "raw": MAX_RAW_LENGTH, "digits": MAX_NUMBER_DIGITS}
+    assert f"const ENTRY_LIMITS = {json.dumps(expected)};" in script
+    assert ".slice(0, 32)" not in script

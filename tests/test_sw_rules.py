@@ -10,6 +10,11 @@ from hypothesis import strategies as st
 
 from guide.qr.codes import ALPHABET
 from guide.qr.codes import fold
+from guide.qr.services import MAX_NUMBER_DIGITS
+from guide.qr.services import MAX_RAW_LENGTH
+from guide.qr.services import MAX_TYPED_LENGTH
+from guide.qr.services import _keypad_number
+from guide.qr.services import read_code
 from tests.reference import negotiate
 from tests.sw_rules import NodeRules
 
@@ -113,3 +118,54 @@ def test_every_decimal_digit_maps_to_its_value(node):
     assert len(digits) > 600
     folded = node.call("foldCode", "".join(digits))
     assert folded == "".join(str(unicodedata.decimal(char)) for char in digits)
+
+
+def _server_entry(raw: str) -> dict:
+    """How guide/qr/services.resolve_entry reads a typed entry, before any database lookup."""
+    text = read_code(raw.replace("№", "#"))
+    if text is None:
+        return {"problem": "too-long"}
+    if not text:
+        return {"problem": "empty"}
+    number = _keypad_number(text.removeprefix("#"))
+    return {"number": number} if number is not None else {"code": text}
+
+
+LIMITS = {"typed": MAX_TYPED_LENGTH, "raw": MAX_RAW_LENGTH, "digits": MAX_NUMBER_DIGITS}
+
+
+@st.composite
+def typed_entries(draw):
+    prefix = draw(st.sampled_from(["", "#", "№", "＃", "No", "#" * 2, "№#", " # ", "\u200f№"]))
+    digits = draw(st.text(alphabet="0123456789", min_size=0, max_size=9))
+    zero = draw(st.sampled_from(DIGIT_ZEROS))
+    body = "".join(_digit_form(char, zero) for char in digits)
+    marks = "".join(draw(st.lists(st.sampled_from(INVISIBLE + [" ", "-", "\u2013"]), max_size=3)))
+    tail = draw(st.one_of(st.just(""), st.text(alphabet=TEXT, max_size=4),
+                          st.text(alphabet=ALPHABET, min_size=30, max_size=40)))
+    padding = draw(st.sampled_from(["", "\u200b" * 200, "\u200b" * 260, "9" * 40]))
+    pieces = [prefix, marks, body, tail, padding]
+    if draw(st.booleans()):
+        pieces = [padding, marks, prefix, body, tail]
+    return "".join(pieces)
+
+
+@settings(max_examples=400, deadline=None)
+@given(typed_entries())
+def test_the_worker_reads_a_typed_entry_like_the_server(node, raw):
+    assert node.call("readEntry", raw, LIMITS) == _server_entry(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("#12", {"number": 12}),
+    ("№12", {"number": 12}),
+    ("№ ١٢", {"number": 12}),
+    ("012", {"number": 12}),
+    ("1234567", {"code": "1234567"}),
+    ("", {"problem": "empty"}),
+    ("\u200f", {"problem": "empty"}),
+    ("A" * 33, {"problem": "too-long"}),
+    ("\u200b" * 257 + "12", {"problem": "too-long"}),
+])
+def test_known_entries(node, raw, expected):
+    assert node.call("readEntry", raw, LIMITS) == expected == _server_entry(raw)

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel import Locale
 from flask import current_app
 from flask import g
 from flask import url_for
@@ -31,6 +32,9 @@ from guide.i18n import text_direction
 from guide.media.models import MediaFile
 from guide.monuments.services import get_monument
 from guide.qr.models import Code
+from guide.qr.services import MAX_NUMBER_DIGITS
+from guide.qr.services import MAX_RAW_LENGTH
+from guide.qr.services import MAX_TYPED_LENGTH
 from guide.sites.models import Site
 from guide.sites.services import get_site
 from guide.sites.services import list_sites
@@ -307,13 +311,16 @@ def shell_urls() -> list[str]:
 
 
 def shell_build(sw_source: bytes) -> str:
-    """Hash everything the shell holds, so any change makes a new service worker."""
+    """Hash what the shell holds but the code index, so such a change makes a new service worker."""
     digest = hashlib.sha256(sw_source)
     root = Path(current_app.config["PWA_DIR"])
+    codes = url_for("offline.codes")
     for url in shell_urls():
         digest.update(url.encode())
         if url.startswith("/static/"):
             continue  # a ?v= fingerprint names its bytes; icons and fonts are read below
+        if url == codes:
+            continue  # precached, but the worker refreshes it itself: a name edit needs no new shell
         digest.update(fetch_page(url)[0])
     for path in [root / "icons" / name for name in ICON_FILES] + font_paths():
         if path.is_file():
@@ -329,9 +336,27 @@ def sw_script(sw_source: bytes, rules_source: bytes = b"") -> bytes:
         "CODES_URL": url_for("offline.codes"),
         "LANGUAGES": list(languages()),
         "DEFAULT_LANGUAGE": current_app.config["DEFAULT_LANGUAGE"],
+        # The keypad reads a typed entry offline exactly as guide/qr does online.
+        "ENTRY_LIMITS": {"typed": MAX_TYPED_LENGTH, "raw": MAX_RAW_LENGTH, "digits": MAX_NUMBER_DIGITS},
+        "NOT_SAVED": not_saved_lines(),
     }
     preamble = "".join(f"const {name} = {json.dumps(value)};\n" for name, value in settings.items())
     return preamble.encode() + rules_source + b"\n" + sw_source
+
+
+def language_names(lang: str) -> dict[str, str]:
+    """Name each enabled language in lang, with Babel, as labels like "Only in Arabic" need."""
+    names = Locale.parse(lang).languages
+    return {code: names.get(code, code) for code in languages()}
+
+
+def not_saved_lines() -> dict[str, str]:
+    """Say "not saved on this phone" in each language, for the worker's last resort offline."""
+    lines = {}
+    for lang in languages():
+        with in_language(lang):
+            lines[lang] = french_typography(_("Not saved on this phone"), lang)
+    return lines
 
 
 def manifest_document() -> dict:

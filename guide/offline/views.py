@@ -75,6 +75,7 @@ def offline_config() -> dict:
         "lang": current_language(),
         "territory": current_app.config["LOCALE_TERRITORY"],
         "languages": list(languages()),
+        "language_names": services.language_names(current_language()),
         "cookie": current_app.config["LANGUAGE_COOKIE"],
         "strings": services.client_strings(),
     }

@@ -79,8 +79,21 @@ async function readCounting(response, onBytes) {
   return body.buffer;
 }
 
+/**
+ * Run a site's download or deletion alone: two controls of one site (a page's first-screen offer
+ * and its pack box) must not write, or delete, that site's caches at the same time.
+ */
+function exclusive(site, task) {
+  if (!navigator.locks) return task();
+  return navigator.locks.request(`${PREFIX}${site}`, task);
+}
+
 /** Download or update a site's pack in langs; returns how many files came over the network. */
-async function downloadPack(site, langs, onProgress) {
+function downloadPack(site, langs, onProgress) {
+  return exclusive(site, () => downloadAlone(site, langs, onProgress));
+}
+
+async function downloadAlone(site, langs, onProgress) {
   const pack = await fetchDescriptor(site, langs);
   const local = await localPack(site);
   const name = `${PREFIX}${site}-${pack.version}`;
@@ -165,25 +178,23 @@ async function downloadPack(site, langs, onProgress) {
   await cache.put(descriptorUrl(site), new Response(JSON.stringify(pack), {
     headers: { "Content-Type": "application/json" },
   }));
-  for (const other of local.names) if (other !== name) await caches.delete(other);
+  // What to delete is decided now, at the end: the caches this site holds once this one is whole.
+  for (const other of (await localPack(site)).names) if (other !== name) await caches.delete(other);
   return { pack, transferred };
 }
 
-async function deletePack(site) {
-  for (const name of (await localPack(site)).names) await caches.delete(name);
+function deletePack(site) {
+  return exclusive(site, async () => {
+    for (const name of (await localPack(site)).names) await caches.delete(name);
+  });
 }
 
 function percent(fraction) {
   return new Intl.NumberFormat(locale(), { style: "percent" }).format(fraction);
 }
 
-function languageName(lang) {
-  try {
-    return new Intl.DisplayNames([locale()], { type: "language" }).of(lang);
-  } catch {
-    return lang;
-  }
-}
+// Named in the page's language by the server (Babel), as its own pages name them.
+const languageName = (lang) => config.language_names?.[lang] || lang;
 
 /** Ask before deleting, in the page's own dialog; resolves true when the visitor confirms. */
 function confirmDelete(siteName) {
@@ -199,6 +210,8 @@ function confirmDelete(siteName) {
 
 // Every control of a site on the page follows a change made by any of them.
 const CHANGED = "dalil:pack-changed";
+// A download started or moved on, so every control of its site shows it.
+const PROGRESS = "dalil:pack-progress";
 
 /** Wire one site's control: show its size and state, download, update, add a language, delete. */
 function setUp(box, summary) {
@@ -215,7 +228,11 @@ function setUp(box, summary) {
   button.dataset.pack = site;
   if (remove) remove.dataset.packDelete = site;
   if (add) add.dataset.packAdd = site;
+  // busy: a download of this site is under way, this control's or a sibling's; running: this one's.
   let busy = false;
+  let running = false;
+  // Each look at the phone and each download takes a turn; a look overtaken by a newer one shows nothing.
+  let turn = 0;
   // Saved from this very control: it stays to say so, until the next page.
   let used = false;
   let sizes = {};
@@ -242,7 +259,7 @@ function setUp(box, summary) {
     } catch {
       return;
     }
-    const [onlyInput, allInput] = choice.querySelectorAll("input");
+    const [onlyInput] = choice.querySelectorAll("input");
     onlyInput.value = mine;
     choice.querySelector("[data-pack-lang-only]").textContent =
       t("only_language", { language: languageName(mine), size: formatBytes(sizes[mine]) });
@@ -252,6 +269,8 @@ function setUp(box, summary) {
   };
 
   const refresh = async (message = "") => {
+    const mine = ++turn;
+    const stale = () => busy || mine !== turn;
     const local = await localPack(site);
     let remote = summary;
     try {
@@ -267,6 +286,8 @@ function setUp(box, summary) {
       remote = null;
     }
     summary = null; // sizes and versions may change: ask again next time
+    // A download started while this looked (a tap during the first check): its end refreshes.
+    if (stale()) return;
     if (remove) remove.hidden = local.names.length === 0;
     if (choice) choice.hidden = true;
     if (add) add.hidden = true;
@@ -292,6 +313,7 @@ function setUp(box, summary) {
       show("partial", t("resume"), message || t("interrupted"));
     } else {
       await fillChoice();
+      if (stale()) return;
       const size = sizes[chosen() === ALL ? ALL : chosen()[0]];
       if (size !== undefined) show("idle", idleLabel(formatBytes(size)), message);
       else {
@@ -301,6 +323,7 @@ function setUp(box, summary) {
         } catch {
           // Offline: no size to show.
         }
+        if (stale()) return;
         show("idle", idleLabel(every ? formatBytes(every.bytes) : "…"), message || (every ? "" : t("offline")));
       }
     }
@@ -313,28 +336,37 @@ function setUp(box, summary) {
     if (size !== undefined && button.dataset.packState === "idle") button.textContent = idleLabel(formatBytes(size));
   });
 
-  const download = async (langs, updating) => {
+  const following = (done, total) => {
     busy = true;
-    used = true;
     progress.hidden = false;
-    progress.value = 0;
     if (choice) choice.hidden = true;
     if (add) add.hidden = true;
-    show("downloading", t("downloading", { percent: percent(0) }));
+    const fraction = total ? done / total : 0;
+    progress.value = fraction;
+    show("downloading", t("downloading", { percent: percent(fraction) }));
+    left.textContent = total ? t("left", { size: formatBytes(Math.max(total - done, 0)) }) : "";
+  };
+  const tell = (done, total) =>
+    document.dispatchEvent(new CustomEvent(PROGRESS, { detail: { site, from: box, done, total } }));
+
+  const download = async (langs, updating) => {
+    used = true;
+    running = true;
+    turn += 1;
+    following(0, 0);
+    tell(0, 0);
     try {
       const { transferred } = await downloadPack(site, langs, (done, total) => {
-        const fraction = total ? done / total : 1;
-        progress.value = fraction;
-        button.textContent = t("downloading", { percent: percent(fraction) });
-        left.textContent = t("left", { size: formatBytes(Math.max(total - done, 0)) });
+        following(done, total);
+        tell(done, total);
       });
       button.dataset.packTransferred = String(transferred);
       progress.hidden = true;
-      busy = false;
+      busy = running = false;
       await refresh(updating ? t("updated", { count: transferred }) : "");
     } catch (error) {
       progress.hidden = true;
-      busy = false;
+      busy = running = false;
       const known = error instanceof PackError;
       await refresh(t(known ? error.reason : "interrupted", known ? error.values : {}));
       if (button.dataset.packState !== "complete") button.dataset.packState = "error";
@@ -367,8 +399,18 @@ function setUp(box, summary) {
     document.dispatchEvent(new CustomEvent(CHANGED, { detail: { site, from: box } }));
   });
 
+  document.addEventListener(PROGRESS, (event) => {
+    if (event.detail.site === site && event.detail.from !== box) following(event.detail.done, event.detail.total);
+  });
+
   document.addEventListener(CHANGED, (event) => {
-    if (event.detail.site === site && event.detail.from !== box && !busy) refresh().catch(() => {});
+    if (event.detail.site !== site || event.detail.from === box) return;
+    // A sibling's download ended: this control follows it no more, unless it runs one of its own.
+    if (!running) {
+      busy = false;
+      progress.hidden = true;
+    }
+    if (!busy) refresh().catch(() => {});
   });
 
   box.hidden = false;
