@@ -56,7 +56,7 @@ def format_duration(seconds: float | None) -> str:
 # space before : and inside « », curly apostrophes, and digit groups held together.
 NNBSP = "\u202f"
 NBSP = "\u00a0"
-_URL = re.compile(r"(?:https?|mailto):\S+|www\.\S+")
+_URL = re.compile(r"(?:https?://|mailto:)\S+|www\.\S+")
 _BEFORE_TALL = re.compile(r"\s+([;!?])")
 _BEFORE_COLON = re.compile(r"\s+:")
 _AFTER_OPENING = re.compile(r"«\s*")

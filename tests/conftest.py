@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -22,6 +23,12 @@ from guide.content.services import load_content
 from guide.extensions import db
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# CI runs the same examples every time, so a red build can be replayed; locally, new examples
+# keep being explored (and failures are remembered in .hypothesis/).
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 CONTENT_DIR = PROJECT_ROOT / "content"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 

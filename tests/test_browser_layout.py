@@ -10,26 +10,19 @@ from sqlalchemy import select
 from guide.config import Defaults
 from guide.extensions import db
 from guide.monuments.models import Monument
+from tests.browser import PHONE
+from tests.browser import close
+from tests.browser import page_context
 from tests.test_browser_pages import sample_monument
 
 pytestmark = pytest.mark.browser
 
 LANGUAGES = Defaults.REQUIRED_LANGUAGES
-PHONE = {"width": 390, "height": 844}
-BACKGROUND = re.compile(r"(/media/[0-9a-f]{64}\.(m4a|mp3|ogg|opus)|/api/.*)$")
 FONT = "/static/vendor/fonts/noto-naskh-arabic-arabic-400-normal.woff2"
 
 
 def open_phone(browser, **options):
-    context = browser.new_context(viewport=PHONE, service_workers="block", **options)
-    context.route(BACKGROUND, lambda route: route.abort())
-    return context
-
-
-def close(context) -> None:
-    for page in context.pages:
-        page.wait_for_load_state("networkidle")
-    context.close()
+    return page_context(browser, viewport=PHONE, **options)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -10,13 +10,14 @@ from sqlalchemy import select
 from guide.config import Defaults
 from guide.extensions import db
 from guide.monuments.models import Monument
+from tests.browser import close
+from tests.browser import page_context
 
 pytestmark = pytest.mark.browser
 
 LANGUAGES = Defaults.REQUIRED_LANGUAGES
 DIRECTIONS = {"ar": "rtl", "fr": "ltr"}
 # Recordings and the offline layer's API calls load in the background; these tests look at pages.
-BACKGROUND = re.compile(r"(/media/[0-9a-f]{64}\.(m4a|mp3|ogg|opus)|/api/.*)$")
 SHOTS = Path(os.environ.get("DALIL_SHOTS_DIR", "/tmp/shots"))
 
 
@@ -38,20 +39,6 @@ def sample_monument(app) -> dict:
         }
 
 
-def new_context(browser, **options):
-    """A context for looking at pages: no service worker and nothing fetched in the background."""
-    context = browser.new_context(service_workers="block", **options)
-    context.route(BACKGROUND, lambda route: route.abort())
-    return context
-
-
-def close(context) -> None:
-    """Let every page finish its requests first, so no server thread still holds the database."""
-    for page in context.pages:
-        page.wait_for_load_state("networkidle")
-    context.close()
-
-
 def document_language(page) -> tuple[str, str]:
     return tuple(page.evaluate("[document.documentElement.lang, document.documentElement.dir]"))
 
@@ -59,7 +46,7 @@ def document_language(page) -> tuple[str, str]:
 @pytest.mark.parametrize(("locale", "lang"), [("ar-MA", "ar"), ("fr-FR", "fr"), ("de-DE", Defaults.DEFAULT_LANGUAGE)])
 def test_plaque_code_opens_in_the_phone_language_and_the_switch_sticks(app, live_server, browser, locale, lang):
     monument = sample_monument(app)
-    context = new_context(browser, locale=locale)
+    context = page_context(browser, locale=locale)
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/q/{monument['code']}")
@@ -96,7 +83,7 @@ def page_paths(monument: dict) -> dict[str, str]:
 def test_pages_fit_the_screen_and_follow_the_reading_direction(app, live_server, browser, lang, width):
     monument = sample_monument(app)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    context = new_context(browser, viewport={"width": width, "height": 800}, locale="fr-FR")
+    context = page_context(browser, viewport={"width": width, "height": 800}, locale="fr-FR")
     try:
         page = context.new_page()
         for name, path in page_paths(monument).items():
@@ -119,7 +106,7 @@ def test_pages_fit_the_screen_and_follow_the_reading_direction(app, live_server,
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_next_stop_arrow_points_the_way_the_text_runs(app, live_server, browser, lang):
     monument = sample_monument(app)
-    context = new_context(browser, viewport={"width": 1280, "height": 800})
+    context = page_context(browser, viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/{lang}/monuments/{monument['slug']}/{monument['stop']}")
@@ -173,7 +160,7 @@ def contrast(first: list[float], second: list[float]) -> float:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_text_contrast_reaches_wcag_aa(app, live_server, browser, lang, scheme):
     monument = sample_monument(app)
-    context = new_context(browser, color_scheme=scheme)
+    context = page_context(browser, color_scheme=scheme)
     try:
         page = context.new_page()
         checked = 0

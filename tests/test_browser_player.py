@@ -10,6 +10,7 @@ from guide.config import Defaults
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.text import format_duration
+from tests.browser import close
 
 pytestmark = pytest.mark.browser
 
@@ -41,12 +42,6 @@ def open_phone(browser, lang: str | None = None, audio: bool = True):
                                   locale={"ar": "ar-MA", "fr": "fr-FR"}.get(lang or "fr"))
     context.route(BACKGROUND if audio else RECORDINGS, lambda route: route.abort())
     return context
-
-
-def close(context) -> None:
-    for page in context.pages:
-        page.wait_for_load_state("networkidle")
-    context.close()
 
 
 def first_visible(page, selector: str):

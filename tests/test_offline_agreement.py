@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from guide.extensions import db
 from guide.sites.models import Site
+from tests.browser import open_with_worker
 
 pytestmark = pytest.mark.browser
 
@@ -18,14 +19,6 @@ PACK_TIMEOUT_MS = 60_000
 def _translated(lang: str, message: str, **values) -> str:
     with force_locale(lang):
         return gettext(message, **values)
-
-
-def _open(browser, live_server, path: str, locale: str = "fr-FR"):
-    context = browser.new_context(service_workers="allow", locale=locale)
-    page = context.new_page()
-    page.goto(live_server.url + path)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    return context, page
 
 
 def _stop_sample(app) -> dict:
@@ -39,7 +32,7 @@ def _stop_sample(app) -> dict:
 @pytest.mark.parametrize("prefix", ["№", "#", "№ "])
 def test_offline_a_keypad_number_with_a_prefix_opens_the_saved_page(app, live_server, browser, prefix):
     sample = _stop_sample(app)
-    context, page = _open(browser, live_server, "/fr/sites/casablanca")
+    context, page = open_with_worker(browser, live_server, "/fr/sites/casablanca")
     page.click("aside [data-pack=casablanca]")
     page.wait_for_selector("aside [data-pack=casablanca][data-pack-state=complete]", timeout=PACK_TIMEOUT_MS)
     context.set_offline(True)
@@ -54,7 +47,7 @@ def test_offline_a_keypad_number_with_a_prefix_opens_the_saved_page(app, live_se
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_offline_a_missing_shell_page_answers_in_the_visitors_language(app, live_server, browser, lang):
-    context, page = _open(browser, live_server, f"/{lang}/")
+    context, page = open_with_worker(browser, live_server, f"/{lang}/")
     context.set_offline(True)
     # The unknown-code page evicted: the not-saved page stands in, in the same language.
     page.evaluate("""async (lang) => {
@@ -100,7 +93,7 @@ def test_both_controls_of_a_site_tapped_at_once_leave_one_whole_pack(app, live_s
     with app.app_context():
         site = db.session.scalar(select(Site).where(Site.slug == "casablanca"))
         slug = site.monuments[0].slug
-    context, page = _open(browser, live_server, f"/fr/monuments/{slug}")
+    context, page = open_with_worker(browser, live_server, f"/fr/monuments/{slug}")
     page.wait_for_selector("[data-pack-offer] [data-pack=casablanca][data-pack-state=idle]")
     page.wait_for_selector("aside [data-pack=casablanca][data-pack-state=idle]")
     page.wait_for_selector("aside [data-pack-langs]:not([hidden])")
@@ -147,7 +140,7 @@ def test_a_download_shows_in_every_control_of_its_site(app, live_server, browser
     with app.app_context():
         site = db.session.scalar(select(Site).where(Site.slug == "casablanca"))
         slug = site.monuments[0].slug
-    context, page = _open(browser, live_server, f"/fr/monuments/{slug}")
+    context, page = open_with_worker(browser, live_server, f"/fr/monuments/{slug}")
     page.wait_for_selector("[data-pack-offer] [data-pack=casablanca][data-pack-state=idle]")
     page.wait_for_selector("aside [data-pack=casablanca][data-pack-state=idle]")
     page.click("[data-pack-offer] [data-pack=casablanca]")

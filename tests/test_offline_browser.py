@@ -15,6 +15,7 @@ from guide.caching import bump_content_version
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.sites.models import Site
+from tests.browser import open_with_worker
 
 pytestmark = pytest.mark.browser
 
@@ -44,14 +45,6 @@ def _audio_sample(app, lang: str) -> dict:
     pytest.fail(f"the sample content has no Casablanca monument with a {lang} recording")
 
 
-def _open(browser, live_server, path: str, locale: str = "fr-FR"):
-    context = browser.new_context(service_workers="allow", locale=locale)
-    page = context.new_page()
-    page.goto(live_server.url + path)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    return context, page
-
-
 def _download(page, site: str = "casablanca") -> None:
     page.click(f"[data-pack={site}]")
     page.wait_for_selector(f"[data-pack={site}][data-pack-state=complete]", timeout=PACK_TIMEOUT_MS)
@@ -70,7 +63,7 @@ def _translated(app, lang: str, message: str) -> str:
 def test_offline_scan_opens_the_saved_page_in_the_chosen_language(app, live_server, browser):
     sample = _audio_sample(app, "ar")
     # A French phone whose visitor chose Arabic: the choice wins, offline too.
-    context, page = _open(browser, live_server, "/ar/sites/casablanca", locale="fr-FR")
+    context, page = open_with_worker(browser, live_server, "/ar/sites/casablanca", locale="fr-FR")
     _download(page)
     context.set_offline(True)
     live_server.stop()
@@ -123,7 +116,7 @@ def test_offline_keypad_and_upper_case_urls_open_saved_pages(app, live_server, b
     with app.app_context():
         stop = next(stop for monument in _casablanca(app) for stop in monument.stops if stop.primary_code)
         number, title = stop.primary_code.number, stop.texts["fr"].title
-    context, page = _open(browser, live_server, "/fr/sites/casablanca")
+    context, page = open_with_worker(browser, live_server, "/fr/sites/casablanca")
     _download(page)
     context.set_offline(True)
     live_server.stop()
@@ -144,7 +137,7 @@ def test_offline_keypad_and_upper_case_urls_open_saved_pages(app, live_server, b
 
 
 def test_an_unsaved_page_offline_says_so(app, live_server, browser):
-    context, page = _open(browser, live_server, "/fr/")
+    context, page = open_with_worker(browser, live_server, "/fr/")
     context.set_offline(True)
     response = page.goto(f"{live_server.url}/fr/monuments/nowhere")
     assert response.status == 503
@@ -153,7 +146,7 @@ def test_an_unsaved_page_offline_says_so(app, live_server, browser):
 
 
 def test_update_transfers_only_the_changed_files(app, live_server, browser):
-    context, page = _open(browser, live_server, "/fr/sites/casablanca")
+    context, page = open_with_worker(browser, live_server, "/fr/sites/casablanca")
     _download(page)
     first = page.get_attribute("[data-pack=casablanca]", "data-pack-transferred")
     assert int(first) > 20
@@ -182,7 +175,7 @@ def test_update_transfers_only_the_changed_files(app, live_server, browser):
 
 def test_an_interrupted_download_resumes_where_it_stopped(app, live_server, browser):
     sample = _audio_sample(app, "fr")
-    context, page = _open(browser, live_server, "/fr/sites/casablanca")
+    context, page = open_with_worker(browser, live_server, "/fr/sites/casablanca")
     context.route(f"**{sample['audio']}", lambda route: route.abort())
     page.click("[data-pack=casablanca]")
     page.wait_for_selector("[data-pack=casablanca][data-pack-state=error]", timeout=PACK_TIMEOUT_MS)
@@ -206,7 +199,7 @@ def test_an_interrupted_download_resumes_where_it_stopped(app, live_server, brow
 
 
 def test_deleting_a_pack_frees_it(app, live_server, browser):
-    context, page = _open(browser, live_server, "/fr/offline")
+    context, page = open_with_worker(browser, live_server, "/fr/offline")
     _settle(page)
     assert page.get_attribute("[data-pack=casablanca]", "data-pack-state") == "idle"
     _download(page)
@@ -221,7 +214,7 @@ def test_deleting_a_pack_frees_it(app, live_server, browser):
 def test_a_waiting_worker_offers_a_reload(app, live_server, browser, monkeypatch):
     from guide.offline import services
 
-    context, page = _open(browser, live_server, "/fr/")
+    context, page = open_with_worker(browser, live_server, "/fr/")
     first = page.evaluate("() => navigator.serviceWorker.controller.scriptURL")
     build = services.shell_build
     monkeypatch.setattr(services, "shell_build", lambda source: "new-" + build(source))
@@ -242,7 +235,7 @@ def test_a_waiting_worker_offers_a_reload(app, live_server, browser, monkeypatch
 
 def test_audio_speed_and_position_are_remembered(app, live_server, browser):
     sample = _audio_sample(app, "fr")
-    context, page = _open(browser, live_server, f"/fr/monuments/{sample['slug']}")
+    context, page = open_with_worker(browser, live_server, f"/fr/monuments/{sample['slug']}")
     page.select_option(".listen-controls select", "1.5")
     assert page.evaluate("() => document.querySelector('.audio-guide audio').playbackRate") == 1.5
     target = round(min(sample["duration"] / 2, 12), 1)

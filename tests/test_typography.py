@@ -46,6 +46,8 @@ def test_no_punctuation_can_start_a_line(text):
     ("Écoutez : le bruit", f"Écoutez{NBSP}: le bruit"),
     ("Vraiment ? Oui !", f"Vraiment{NNBSP}? Oui{NNBSP}!"),
     ("« Les Jasmines »", f"«{NBSP}Les Jasmines{NBSP}»"),
+    # A scheme without // is prose, not a URL (found by hypothesis).
+    ("http:« x", f"http:«{NBSP}x"),
     ("l'église d'Auguste", "l’église d’Auguste"),
     ("1 350 marches, 12 000 m²", f"1{NNBSP}350 marches, 12{NNBSP}000 m²"),
     ("à 14:05, en 1917", "à 14:05, en 1917"),
