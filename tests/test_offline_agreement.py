@@ -89,13 +89,19 @@ def test_the_language_choice_names_languages_as_the_server_does(app, live_server
     context.close()
 
 
-def test_both_controls_of_a_site_tapped_at_once_leave_one_whole_pack(app, live_server, browser):
+def _page_with_two_controls(app, live_server, browser):
+    """A monument page, where the save offer and the bottom box both control Casablanca."""
     with app.app_context():
         site = db.session.scalar(select(Site).where(Site.slug == "casablanca"))
         slug = site.monuments[0].slug
     context, page = open_with_worker(browser, live_server, f"/fr/monuments/{slug}")
     page.wait_for_selector("[data-pack-offer] [data-pack=casablanca][data-pack-state=idle]")
     page.wait_for_selector("aside [data-pack=casablanca][data-pack-state=idle]")
+    return context, page, slug
+
+
+def test_both_controls_of_a_site_tapped_at_once_leave_one_whole_pack(app, live_server, browser):
+    context, page, slug = _page_with_two_controls(app, live_server, browser)
     page.wait_for_selector("aside [data-pack-langs]:not([hidden])")
     # Different languages: two runs of different versions, each of which once deleted the other.
     page.check("aside [data-pack-langs] input[value=all]")
@@ -137,12 +143,7 @@ def test_both_controls_of_a_site_tapped_at_once_leave_one_whole_pack(app, live_s
 
 
 def test_a_download_shows_in_every_control_of_its_site(app, live_server, browser):
-    with app.app_context():
-        site = db.session.scalar(select(Site).where(Site.slug == "casablanca"))
-        slug = site.monuments[0].slug
-    context, page = open_with_worker(browser, live_server, f"/fr/monuments/{slug}")
-    page.wait_for_selector("[data-pack-offer] [data-pack=casablanca][data-pack-state=idle]")
-    page.wait_for_selector("aside [data-pack=casablanca][data-pack-state=idle]")
+    context, page, slug = _page_with_two_controls(app, live_server, browser)
     page.click("[data-pack-offer] [data-pack=casablanca]")
     page.wait_for_selector("aside [data-pack=casablanca][data-pack-state=downloading]", timeout=10_000)
     assert page.is_disabled("aside [data-pack=casablanca]")
