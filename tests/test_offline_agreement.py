@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from guide.extensions import db
 from guide.sites.models import Site
+from tests.browser import close
 from tests.browser import open_with_worker
 
 pytestmark = pytest.mark.browser
@@ -86,7 +87,7 @@ def test_the_language_choice_names_languages_as_the_server_does(app, live_server
     with app.test_request_context():
         expected_start = _translated(lang, "Only in %(language)s (%(size)s)", language=name, size="").split("(")[0]
     assert label.replace("\u202f", " ").startswith(expected_start.replace("\u202f", " ").strip())
-    context.close()
+    close(context)
 
 
 def _page_with_two_controls(app, live_server, browser):
@@ -139,7 +140,7 @@ def test_both_controls_of_a_site_tapped_at_once_leave_one_whole_pack(app, live_s
     files = [url for url in fetched if not url.startswith("/api/") and url in {
         f"/fr/monuments/{slug}", "/fr/", "/fr/sites/casablanca"}]
     assert sorted(files) == sorted(set(files)), files
-    context.close()
+    close(context)
 
 
 def test_a_download_shows_in_every_control_of_its_site(app, live_server, browser):
@@ -148,4 +149,4 @@ def test_a_download_shows_in_every_control_of_its_site(app, live_server, browser
     page.wait_for_selector("aside [data-pack=casablanca][data-pack-state=downloading]", timeout=10_000)
     assert page.is_disabled("aside [data-pack=casablanca]")
     page.wait_for_selector("aside [data-pack=casablanca][data-pack-state=complete]", timeout=PACK_TIMEOUT_MS)
-    context.close()
+    close(context)
