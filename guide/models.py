@@ -1,6 +1,7 @@
 """Every domain's models, imported together so the metadata (and Alembic) sees all tables."""
 
 from guide.content.models import ContentState
+from guide.content.models import ContentVersion
 from guide.guides.models import Guide
 from guide.media.models import Image
 from guide.media.models import ImageText
@@ -9,12 +10,13 @@ from guide.monuments.models import Monument
 from guide.monuments.models import MonumentText
 from guide.monuments.models import Stop
 from guide.monuments.models import StopText
+from guide.publishing.models import Revision
 from guide.qr.models import Code
 from guide.qr.models import ScanCount
 from guide.sites.models import Site
 from guide.sites.models import SiteText
 
 __all__ = [
-    "Code", "ContentState", "Guide", "Image", "ImageText", "MediaFile", "Monument",
-    "MonumentText", "ScanCount", "Site", "SiteText", "Stop", "StopText",
+    "Code", "ContentState", "ContentVersion", "Guide", "Image", "ImageText", "MediaFile", "Monument",
+    "MonumentText", "Revision", "ScanCount", "Site", "SiteText", "Stop", "StopText",
 ]

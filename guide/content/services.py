@@ -225,6 +225,7 @@ def _apply_site(parsed: ParsedSite, report: LoadReport) -> Site:
     site.position = data.position
     site.latitude, site.longitude = data.latitude, data.longitude
     site.source_hash = parsed.source_hash
+    site.state, site.live = "published", True
     site.updated_dt = now_utc()
     _sync_texts(
         site.texts,
@@ -253,6 +254,7 @@ def _apply_monument(site: Site, parsed: ParsedMonument, report: LoadReport) -> N
     monument.latitude, monument.longitude = data.latitude, data.longitude
     monument.access, monument.wikidata = data.access, data.wikidata
     monument.source_hash = parsed.source_hash
+    monument.state, monument.live = "published", True
     monument.updated_dt = now_utc()
     _sync_texts(monument.texts, {lang: text.model_dump() for lang, text in data.text.items()}, MonumentText)
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import relationship
 from guide.extensions import db
 from guide.guides.models import Guide
 from guide.media.models import Image
+from guide.publishing.models import Published
 from guide.timeutil import now_utc
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 ACCESS_KINDS = ("inside", "street", "partial")
 
 
-class Monument(db.Model):
+class Monument(Published, db.Model):
     __tablename__ = "monuments"
     __table_args__ = (CheckConstraint("access IN ('inside', 'street', 'partial')", name="access"),)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from guide.extensions import db
+from guide.publishing.models import Revised
 from guide.timeutil import now_utc
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from guide.sites.models import Site
 
 
-class Code(db.Model):
+class Code(Revised, db.Model):
     """A code is never deleted nor reused: retiring it keeps the row, retargeting moves it."""
 
     __tablename__ = "codes"

@@ -15,13 +15,14 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from guide.extensions import db
+from guide.publishing.models import Published
 from guide.timeutil import now_utc
 
 if TYPE_CHECKING:
     from guide.monuments.models import Monument
 
 
-class Site(db.Model):
+class Site(Published, db.Model):
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
