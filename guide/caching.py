@@ -250,11 +250,23 @@ def cached_response(
     vary: tuple[str, ...] = (),
     cache_statuses: tuple[int, ...] | None = None,
 ) -> Response:
-    """Serve a body built once per content version, with an ETag and 304 on revalidation.
+    """Serve a body built once per content version, with an ETag and 304 on revalidation."""
+    return conditional_response(cached_entry(key, build, mimetype, vary, cache_statuses))
+
+
+def cached_entry(
+    key: tuple | None,
+    build: Callable[[], str | bytes | tuple[str | bytes, int] | tuple[str | bytes, int, dict[str, str]]],
+    mimetype: str = "text/html; charset=utf-8",
+    vary: tuple[str, ...] = (),
+    cache_statuses: tuple[int, ...] | None = None,
+) -> CachedBody:
+    """Return the body cached under key for this content version, building it once if missing.
 
     build returns the body, or (body, status), or (body, status, headers) as a Flask view would.
-    With key None the body is built and served but never cached; with cache_statuses, only
-    bodies of those statuses are kept, so a flood of unknown URLs cannot evict real pages.
+    With key None the body is built but never cached; with cache_statuses, only bodies of those
+    statuses are kept, so a flood of unknown URLs cannot evict real pages. Packs call this with a
+    page's own key, so what they list is byte for byte what the page's URL then serves.
     """
     cache: ResponseCache = current_app.extensions["dalil_response_cache"]
     full_key = None if key is None else (content_version(), *key)
@@ -267,7 +279,7 @@ def cached_response(
         entry = make_entry(body, mimetype, status, tuple(headers.items()), vary)
         if full_key is not None and (cache_statuses is None or status in cache_statuses):
             cache.put(full_key, entry)
-    return conditional_response(entry)
+    return entry
 
 
 def conditional_response(entry: CachedBody) -> Response:
