@@ -147,3 +147,16 @@ def _typeset_attribute(match: re.Match) -> str:
 
 def _typeset_text(text: str) -> str:
     return escape(french_typography(unescape(text), "fr"))
+
+
+def sync_texts(texts: dict, values: dict[str, dict], model) -> None:
+    """Make a record's per-language rows equal values, updating rows in place."""
+    for lang in [lang for lang in texts if lang not in values]:
+        del texts[lang]
+    for lang, fields in values.items():
+        row = texts.get(lang)
+        if row is None:
+            texts[lang] = model(lang=lang, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(row, name, value)

@@ -1,4 +1,4 @@
-"""flask init-db, load-content and new-code."""
+"""flask init-db, load-content, export-content and new-code."""
 
 from pathlib import Path
 
@@ -8,6 +8,8 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from guide.content.export import ExportError
+from guide.content.export import export_content
 from guide.content.services import ContentError
 from guide.content.services import load_content
 from guide.extensions import db
@@ -26,11 +28,13 @@ def init_db_command():
 @click.command("load-content")
 @with_appcontext
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
-def load_content_command(directory: Path | None):
+@click.option("--overwrite", is_flag=True, help="Replace records changed in the database since their last import.")
+@click.option("--draft", is_flag=True, help="Save what changed as drafts, without publishing it.")
+def load_content_command(directory: Path | None, overwrite: bool, draft: bool):
     """Load sites and monuments from DIRECTORY (default: content/), idempotently."""
     root = directory or Path(current_app.config["CONTENT_DIR"])
     try:
-        report = load_content(root)
+        report = load_content(root, overwrite=overwrite, draft=draft)
     except ContentError as error:
         db.session.rollback()
         for problem in error.problems:
@@ -47,6 +51,19 @@ def load_content_command(directory: Path | None):
     )
 
 
+@click.command("export-content")
+@with_appcontext
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--site", "site_slug", help="Only this site (slug).")
+def export_content_command(directory: Path, site_slug: str | None):
+    """Write the published sites and monuments, their media and codes to DIRECTORY."""
+    try:
+        written = export_content(directory, site_slug)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{len(written)} file(s) written to {directory}.")
+
+
 @click.command("new-code")
 @with_appcontext
 @click.option("--count", default=1, show_default=True, type=click.IntRange(1, 1000))
@@ -59,4 +76,4 @@ def new_code_command(count: int):
         click.echo(code)
 
 
-commands = (init_db_command, load_content_command, new_code_command)
+commands = (init_db_command, load_content_command, export_content_command, new_code_command)

@@ -7,6 +7,7 @@ from typing import Literal
 from babel import Locale
 from babel import UnknownLocaleError
 from pydantic import BaseModel
+from pydantic import AwareDatetime
 from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import ValidationInfo
@@ -155,6 +156,8 @@ class MonumentFile(Plaqued):
     localized_fields: ClassVar[frozenset[str]] = frozenset({"text"})
 
     slug: str = Field(pattern=SLUG, max_length=80)
+    # When this version was made; export writes it so a round trip keeps the API's updated_at.
+    updated: AwareDatetime | None = None
     code: str
     number: int = Field(ge=1, le=99999)
     year_start: int | None = Field(None, ge=-3000, le=2100)
@@ -179,16 +182,75 @@ class MonumentFile(Plaqued):
             raise ValueError("year_end is before year_start")
         return self
 
+    def media_files(self):
+        """Yield (relative path, "image" or "audio") for every file the monument names."""
+        images: list[ImageEntry] = [*([self.cover] if self.cover else []), *self.gallery]
+        guides: list[GuideEntry] = list(self.guides)
+        for stop in self.stops:
+            images.extend([stop.image] if stop.image else [])
+            guides.extend(stop.guides)
+        for image in images:
+            yield image.file, "image"
+        for guide in guides:
+            if guide.audio:
+                yield guide.audio, "audio"
+
+
 
 class SiteFile(Localized):
     localized_fields: ClassVar[frozenset[str]] = frozenset({"name", "description"})
 
     slug: str = Field(pattern=SLUG, max_length=64)
+    updated: AwareDatetime | None = None
     position: int = 0
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     name: dict[str, str]
     description: dict[str, str]
+
+
+class CodeEntry(Strict):
+    """One plaque of a site in codes.toml: where it leads, or when it was retired."""
+
+    code: str
+    number: int = Field(ge=1, le=999999)
+    # "monument-slug" or "monument-slug/stop-slug"; a retired code may have lost its target.
+    target: str | None = Field(None, pattern=r"^[a-z0-9-]+(/[a-z0-9-]+)?$")
+    created: AwareDatetime | None = None
+    retired_at: AwareDatetime | None = None
+
+    @field_validator("code")
+    @classmethod
+    def code_well_formed(cls, value: str) -> str:
+        return _check_code(value)
+
+    @model_validator(mode="after")
+    def has_target(self):
+        if self.target is None and self.retired_at is None:
+            raise ValueError("a code in service needs a target")
+        return self
+
+
+class CodesFile(Strict):
+    """codes.toml: every plaque of a site, including extra and retired ones."""
+
+    codes: list[CodeEntry] = []
+
+    @model_validator(mode="after")
+    def codes_distinct(self):
+        for name, values in (("code", [e.code for e in self.codes]), ("number", [e.number for e in self.codes])):
+            if len(values) != len(set(values)):
+                raise ValueError(f"two entries share a {name}")
+        return self
+
+
+def code_entries(data: dict | None) -> dict[str, tuple[int, str | None]]:
+    """Map each plaque code a monument record names to its keypad number and stop slug (None: itself)."""
+    if not data:
+        return {}
+    entries = {data["code"]: (data["number"], None)}
+    entries.update({stop["code"]: (stop["number"], stop["slug"]) for stop in data.get("stops", [])})
+    return entries
 
 
 def _check_code(value: str) -> str:

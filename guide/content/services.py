@@ -1,62 +1,36 @@
-"""Read content/ into the database: validate every file first, then write in one go."""
+"""Import content/ into the database: validate every file, refuse what would overwrite a database
+edit, then save and publish revisions of what changed, all or nothing."""
 
-import hashlib
-import tomllib
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
-from pydantic import BaseModel
-from pydantic import ValidationError
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from guide.caching import bump_content_version
-from guide.content.schema import GuideEntry
-from guide.content.schema import ImageEntry
-from guide.content.schema import MonumentFile
-from guide.content.schema import SiteFile
+from guide.codes.models import Code
+from guide.codes.services import assign_code
+from guide.codes.services import code_document
+from guide.codes.services import retire_code
+from guide.content.files import ContentError
+from guide.content.files import ParsedMonument
+from guide.content.files import ParsedSite
+from guide.content.files import read_content
+from guide.content.schema import CodeEntry
+from guide.content.schema import code_entries
 from guide.extensions import db
-from guide.guides.models import Guide
-from guide.media.models import Image
-from guide.media.models import ImageText
-from guide.media.services import MediaError
-from guide.media.services import Probe
-from guide.media.services import probe_audio
-from guide.media.services import probe_image
 from guide.media.services import store_media
 from guide.monuments.models import Monument
-from guide.monuments.models import MonumentText
-from guide.monuments.models import Stop
-from guide.monuments.models import StopText
-from guide.qr.models import Code
+from guide.monuments.services import get_stop
+from guide.publishing.models import Revision
+from guide.publishing.services import find_record
+from guide.publishing.services import publish
+from guide.publishing.services import save
 from guide.sites.models import Site
-from guide.sites.models import SiteText
-from guide.timeutil import now_utc
+from guide.timeutil import as_utc
 
-
-class ContentError(Exception):
-    """One or more content files are malformed; nothing was written."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass
-class ParsedMonument:
-    path: Path
-    data: MonumentFile
-    media: dict[str, tuple[bytes, Probe]]
-    source_hash: str
-
-
-@dataclass
-class ParsedSite:
-    path: Path
-    data: SiteFile
-    source_hash: str
-    monuments: list[ParsedMonument] = field(default_factory=list)
+__all__ = ["ContentError", "LoadReport", "load_content", "read_content"]
 
 
 @dataclass
@@ -70,268 +44,281 @@ class LoadReport:
         return bool(self.created or self.updated)
 
 
-def load_content(root: Path) -> LoadReport:
-    """Validate the whole content folder, then create or update what changed; caller commits."""
+@dataclass
+class CodeStep:
+    """A codes.toml entry the import makes true."""
+
+    entry: CodeEntry
+    site: str
+    author: str
+    # The code did not exist before this import: it takes the file's creation time.
+    new: bool
+
+
+@dataclass
+class Step:
+    """What the import does with one file's record: create, update, record a baseline, or nothing."""
+
+    kind: str
+    key: str
+    path: Path
+    author: str
+    document: dict
+    source_hash: str
+    updated: datetime | None
+    record: Site | Monument | None
+    action: str = "unchanged"
+    # A monument's media files, stored before its revision names them.
+    media: dict = field(default_factory=dict)
+
+
+def load_content(root: Path, overwrite: bool = False, draft: bool = False) -> LoadReport:
+    """Import the content folder: all or nothing, refusing database edits unless overwrite; caller commits."""
     sites = read_content(root)
-    check_codes_against_database(sites)
+    steps, code_steps = plan_import(root, sites, overwrite)
     report = LoadReport()
-    for parsed_site in sites:
-        site = _apply_site(parsed_site, report)
-        for parsed_monument in parsed_site.monuments:
-            _apply_monument(site, parsed_monument, report)
-    if report.changed:
-        bump_content_version()
+    for step in steps:
+        _apply(step, draft, report)
+    for code_step in code_steps:
+        _apply_code_entry(code_step)
     db.session.flush()
     return report
 
 
-def read_content(root: Path) -> list[ParsedSite]:
-    """Parse and check every file under root, or raise ContentError listing each problem."""
-    if not root.is_dir():
-        raise ContentError([f"{root}: not a folder"])
+def _author(root: Path, path: Path) -> str:
+    return f"import {path.resolve().relative_to(root.resolve().parent).as_posix()}"
+
+
+def plan_import(root: Path, sites: list[ParsedSite], overwrite: bool):
+    """Decide what each file does, without writing; raise ContentError for refusals and code clashes."""
+    steps: list[Step] = []
+    code_steps: list[CodeStep] = []
     problems: list[str] = []
-    sites: list[ParsedSite] = []
-    context = {"required_languages": current_app.config["REQUIRED_LANGUAGES"]}
-    for site_dir in sorted(path for path in root.iterdir() if (path / "site.toml").is_file()):
-        site_file = site_dir / "site.toml"
-        site_data, raw = _parse(site_file, SiteFile, context, problems)
-        if site_data is None:
-            continue
-        if site_data.slug != site_dir.name:
-            problems.append(f"{site_file}: slug {site_data.slug!r} differs from its folder name")
-        parsed_site = ParsedSite(site_file, site_data, hashlib.sha256(raw).hexdigest())
-        for monument_dir in sorted(p for p in site_dir.iterdir() if (p / "monument.toml").is_file()):
-            parsed = _read_monument(monument_dir, context, problems)
-            if parsed is not None:
-                parsed_site.monuments.append(parsed)
-        sites.append(parsed_site)
-    if not sites and not problems:
-        problems.append(f"{root}: no <site>/site.toml found")
-    problems.extend(_duplicate_codes(sites))
+    for parsed in sites:
+        site_step = _site_step(root, parsed)
+        steps.append(site_step)
+        for monument in parsed.monuments:
+            steps.append(_monument_step(root, parsed, monument, site_step.record))
+        code_steps += _code_steps(root, parsed, overwrite, problems)
+    for step in steps:
+        problems += _refusals(step, overwrite) + _code_problems(step)
     if problems:
         raise ContentError(problems)
-    return sites
+    return steps, code_steps
 
 
-def _parse(path: Path, model: type[BaseModel], context: dict, problems: list[str]):
-    raw = path.read_bytes()
-    try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        problems.append(f"{path}: not valid UTF-8 TOML: {error}")
-        return None, raw
-    try:
-        return model.model_validate(document, context=context), raw
-    except ValidationError as error:
-        for detail in error.errors():
-            where = ".".join(str(part) for part in detail["loc"]) or "(file)"
-            problems.append(f"{path}: {where}: {detail['msg']}")
-        return None, raw
+def _site_step(root: Path, parsed: ParsedSite) -> Step:
+    document = parsed.data.model_dump(mode="json", exclude={"updated"})
+    record = find_record("site", parsed.data.slug)
+    step = Step("site", parsed.data.slug, parsed.path, _author(root, parsed.path), document,
+                parsed.source_hash, parsed.data.updated, record)
+    step.action = _action(record, parsed.source_hash, record is not None)
+    return step
 
 
-def _read_monument(monument_dir: Path, context: dict, problems: list[str]) -> ParsedMonument | None:
-    path = monument_dir / "monument.toml"
-    data, raw = _parse(path, MonumentFile, context, problems)
-    if data is None:
-        return None
-    if data.slug != monument_dir.name:
-        problems.append(f"{path}: slug {data.slug!r} differs from its folder name")
-    media: dict[str, tuple[bytes, Probe]] = {}
-    for relative, kind in _media_references(data):
-        target = (monument_dir / relative).resolve()
-        if not target.is_relative_to(monument_dir.resolve()):
-            problems.append(f"{path}: {relative}: points outside the monument's folder")
-            continue
-        if not target.is_file():
-            problems.append(f"{path}: {relative}: file not found")
-            continue
-        blob = target.read_bytes()
-        try:
-            media[relative] = (blob, probe_image(blob) if kind == "image" else probe_audio(blob))
-        except MediaError as error:
-            problems.append(f"{path}: {relative}: {error}")
-    digest = hashlib.sha256(raw)
-    for relative in sorted(media):
-        digest.update(media[relative][1].sha256.encode())
-    return ParsedMonument(path, data, media, digest.hexdigest())
+def _monument_step(root: Path, site: ParsedSite, parsed: ParsedMonument, site_row: Site | None) -> Step:
+    media = {relative: probe.sha256 for relative, (_blob, probe) in parsed.media.items()}
+    document = {"site": site.data.slug, **parsed.data.model_dump(mode="json", exclude={"updated"}),
+                "media": dict(sorted(media.items()))}
+    record = find_record("monument", parsed.data.slug)
+    step = Step("monument", parsed.data.slug, parsed.path, _author(root, parsed.path), document,
+                parsed.source_hash, parsed.data.updated, record)
+    same_site = record is not None and site_row is not None and record.site_id == site_row.id
+    step.action = _action(record, parsed.source_hash, same_site)
+    step.media = parsed.media
+    return step
 
 
-def _media_references(data: MonumentFile):
-    images: list[ImageEntry] = [*([data.cover] if data.cover else []), *data.gallery]
-    guides: list[GuideEntry] = list(data.guides)
-    for stop in data.stops:
-        images.extend([stop.image] if stop.image else [])
-        guides.extend(stop.guides)
-    for image in images:
-        yield image.file, "image"
-    for guide in guides:
-        if guide.audio:
-            yield guide.audio, "audio"
+def _action(record, source_hash: str, same_place: bool) -> str:
+    if record is None:
+        return "created"
+    unchanged = record.source_hash == source_hash and same_place
+    if record.head_revision_id is None:
+        # A record from before revisions existed: its file becomes its first revision.
+        return "baseline" if unchanged else "updated"
+    return "unchanged" if unchanged else "updated"
 
 
-def _duplicate_codes(sites: list[ParsedSite]) -> list[str]:
+def _refusals(step: Step, overwrite: bool) -> list[str]:
+    record = step.record
+    if overwrite or step.action != "updated" or record.head_revision_id is None:
+        return []
+    if record.head_revision_id != record.imported_revision_id:
+        head = db.session.get(Revision, record.head_revision_id)
+        return [_("%(path)s: changed in the database since its last import (revision %(number)d by "
+                  "%(author)s); load with --overwrite to replace it with this file",
+                  path=step.path, number=head.number, author=head.author)]
+    return [
+        _("%(path)s: plaque %(code)s was changed in the database since its last import; load with "
+          "--overwrite to replace it with this file", path=step.path, code=code.code)
+        for code in _changed_codes(step) if code.head_revision_id != code.imported_revision_id
+    ]
+
+
+def _changed_entries(step: Step) -> dict[str, tuple[int, str | None]]:
+    """The plaque entries the file changes from the published record: those publishing assigns."""
+    if step.kind != "monument":
+        return {}
+    published = db.session.get(Revision, step.record.published_revision_id or 0) if step.record else None
+    before = code_entries(published.data if published else None)
+    return {code: entry for code, entry in code_entries(step.document).items() if before.get(code) != entry}
+
+
+def _changed_codes(step: Step) -> list[Code]:
+    rows = [db.session.get(Code, code) for code in _changed_entries(step)]
+    return [row for row in rows if row is not None]
+
+
+def _code_problems(step: Step) -> list[str]:
+    """Refuse retired codes and numbers another plaque carries, for the entries the file changes."""
+    if step.kind != "monument" or step.action not in ("created", "updated"):
+        return []
     problems = []
-    codes: dict[str, Path] = {}
-    for site in sites:
-        numbers: dict[int, Path] = {}
-        for monument in site.monuments:
-            entries = [(monument.data.code, monument.data.number)]
-            entries += [(stop.code, stop.number) for stop in monument.data.stops]
-            for code, number in entries:
-                if code in codes:
-                    problems.append(f"{monument.path}: code {code} is also used in {codes[code]}")
-                if number in numbers:
-                    problems.append(f"{monument.path}: number {number} is also used in {numbers[number]}")
-                codes[code] = monument.path
-                numbers[number] = monument.path
+    site = find_record("site", step.document["site"])
+    for code, (number, _stop) in _changed_entries(step).items():
+        existing = db.session.get(Code, code)
+        if existing is not None and existing.is_retired:
+            problems.append(f"{step.path}: code {code} was retired and cannot be reused")
+        if site is not None:
+            holder = db.session.scalar(select(Code.code).where(Code.site_id == site.id, Code.number == number))
+            if holder is not None and holder != code:
+                problems.append(f"{step.path}: number {number} already belongs to code {holder}")
     return problems
 
 
-def check_codes_against_database(sites: list[ParsedSite]) -> None:
-    """Refuse codes that were retired, and numbers another plaque already carries."""
-    problems = []
-    for site in sites:
-        site_row = db.session.scalar(select(Site).where(Site.slug == site.data.slug))
-        for monument in site.monuments:
-            entries = [(monument.data.code, monument.data.number)]
-            entries += [(stop.code, stop.number) for stop in monument.data.stops]
-            for code, number in entries:
-                existing = db.session.get(Code, code)
-                if existing is not None and existing.is_retired:
-                    problems.append(f"{monument.path}: code {code} was retired and cannot be reused")
-                if site_row is not None:
-                    holder = db.session.scalar(
-                        select(Code.code).where(Code.site_id == site_row.id, Code.number == number)
-                    )
-                    if holder is not None and holder != code:
-                        problems.append(f"{monument.path}: number {number} already belongs to code {holder}")
-    if problems:
-        raise ContentError(problems)
+def _code_steps(root: Path, parsed: ParsedSite, overwrite: bool, problems: list[str]) -> list[CodeStep]:
+    steps = []
+    in_files = {monument.data.slug for monument in parsed.monuments}
+    for entry in parsed.codes:
+        row = db.session.get(Code, entry.code)
+        target = (entry.target or "").partition("/")[0]
+        if target and target not in in_files and find_record("monument", target) is None:
+            problems.append(f"{parsed.codes_path}: code {entry.code}: no monument {target}")
+            continue
+        wanted = _entry_document(entry, parsed.data.slug)
+        if row is not None and (code_document(row) == wanted or _imported(row) == wanted):
+            # Already so, or the file still says what was last imported: the database's word stands.
+            continue
+        if row is not None and row.head_revision_id != row.imported_revision_id and not overwrite:
+            problems.append(_("%(path)s: plaque %(code)s was changed in the database since its last "
+                              "import; load with --overwrite to replace it with this file",
+                              path=parsed.codes_path, code=entry.code))
+        elif row is not None and row.is_retired and entry.retired_at is None:
+            problems.append(f"{parsed.codes_path}: code {entry.code} was retired and cannot be reused")
+        else:
+            steps.append(CodeStep(entry, parsed.data.slug, _author(root, parsed.codes_path), row is None))
+    return steps
 
 
-def _apply_site(parsed: ParsedSite, report: LoadReport) -> Site:
-    data = parsed.data
-    site = db.session.scalar(select(Site).where(Site.slug == data.slug))
-    label = f"site {data.slug}"
-    if site is not None and site.source_hash == parsed.source_hash:
-        report.unchanged.append(label)
-        return site
-    if site is None:
-        site = Site(slug=data.slug)
-        db.session.add(site)
-        report.created.append(label)
-    else:
-        report.updated.append(label)
-    site.position = data.position
-    site.latitude, site.longitude = data.latitude, data.longitude
-    site.source_hash = parsed.source_hash
-    site.state, site.live = "published", True
-    site.updated_dt = now_utc()
-    _sync_texts(
-        site.texts,
-        {lang: {"name": data.name[lang], "description": data.description.get(lang, "")} for lang in data.name},
-        SiteText,
-    )
-    return site
+def _imported(row: Code) -> dict | None:
+    revision = db.session.get(Revision, row.imported_revision_id or 0)
+    return revision.data if revision else None
 
 
-def _apply_monument(site: Site, parsed: ParsedMonument, report: LoadReport) -> None:
-    data = parsed.data
-    monument = db.session.scalar(select(Monument).where(Monument.slug == data.slug))
-    label = f"monument {data.slug}"
-    if monument is not None and monument.source_hash == parsed.source_hash and monument.site_id == site.id:
+def _entry_document(entry: CodeEntry, site_slug: str) -> dict:
+    monument, _slash, stop = (entry.target or "").partition("/")
+    return {"code": entry.code, "site": site_slug, "number": entry.number, "monument": monument or None,
+            "stop": stop or None, "retired_at": as_utc(entry.retired_at).isoformat() if entry.retired_at else None}
+
+
+def _apply(step: Step, draft: bool, report: LoadReport) -> None:
+    label = f"{step.kind} {step.key}"
+    if step.action == "unchanged":
         report.unchanged.append(label)
         return
-    if monument is None:
-        monument = Monument(slug=data.slug, site=site)
-        db.session.add(monument)
-        report.created.append(label)
+    if step.kind == "monument":
+        for blob, probe in step.media.values():
+            store_media(blob, probe)
+    site_slug = step.document.get("site", step.key)
+    heads = _code_heads(site_slug)
+    if step.action == "baseline":
+        _baseline(step)
+        report.unchanged.append(label)
     else:
-        report.updated.append(label)
-    monument.site = site
-    monument.position = data.number
-    monument.year_start, monument.year_end = data.year_start, data.year_end
-    monument.latitude, monument.longitude = data.latitude, data.longitude
-    monument.access, monument.wikidata = data.access, data.wikidata
-    monument.source_hash = parsed.source_hash
-    monument.state, monument.live = "published", True
-    monument.updated_dt = now_utc()
-    _sync_texts(monument.texts, {lang: text.model_dump() for lang, text in data.text.items()}, MonumentText)
-
-    monument.images.clear()
-    if data.cover:
-        monument.images.append(_image(data.cover, "cover", 0, parsed.media))
-    for position, entry in enumerate(data.gallery):
-        monument.images.append(_image(entry, "gallery", position, parsed.media))
-    _sync_guides(monument.guides, data.guides, parsed.media)
-    db.session.flush()
-
-    _sync_stops(monument, parsed)
-    _assign_code(data.code, data.number, site, monument=monument)
+        changed = _save(step)
+        if changed and not draft:
+            publish(step.kind, step.key, author=step.author)
+        (report.created if step.action == "created" else report.updated if changed else report.unchanged).append(label)
+    record = find_record(step.kind, step.key)
+    record.source_hash = step.source_hash
+    record.imported_revision_id = record.head_revision_id
+    _mark_codes_imported(site_slug, heads)
 
 
-def _sync_stops(monument: Monument, parsed: ParsedMonument) -> None:
-    by_slug = {stop.slug: stop for stop in monument.stops}
-    wanted = {entry.slug for entry in parsed.data.stops}
-    for slug, stop in by_slug.items():
-        if slug not in wanted:
-            # The plaque of a removed stop stays valid: it now leads to the monument.
-            for code in stop.codes:
-                code.stop, code.monument = None, monument
-            monument.stops.remove(stop)
-    db.session.flush()
-    for position, entry in enumerate(parsed.data.stops):
-        stop = by_slug.get(entry.slug)
-        if stop is None or stop not in monument.stops:
-            stop = Stop(slug=entry.slug)
-            monument.stops.append(stop)
-        stop.position = position
-        _sync_texts(stop.texts, {lang: text.model_dump() for lang, text in entry.text.items()}, StopText)
-        stop.images.clear()
-        if entry.image:
-            stop.images.append(_image(entry.image, "stop", 0, parsed.media))
-        _sync_guides(stop.guides, entry.guides, parsed.media)
-        db.session.flush()
-        _assign_code(entry.code, entry.number, monument.site, stop=stop)
+def _save(step: Step) -> bool:
+    """Save the file's record as a new revision unless the head already says the same."""
+    record = step.record
+    head = db.session.get(Revision, record.head_revision_id or 0) if record else None
+    if head is not None and head.data == step.document and record.published_revision_id == head.id:
+        return False
+    if head is not None and head.data == step.document:
+        return True
+    save(step.kind, step.key, step.document, head.id if head else None, step.author,
+         created_dt=_version_time(step.updated, head))
+    return True
 
 
-def _assign_code(code: str, number: int, site: Site, monument: Monument | None = None,
-                 stop: Stop | None = None) -> None:
-    row = db.session.get(Code, code)
-    if row is None:
-        row = Code(code=code, site=site, number=number)
-        db.session.add(row)
-    row.site, row.number = site, number
-    row.monument, row.stop = monument, stop
+def _version_time(updated: datetime | None, head: Revision | None) -> datetime | None:
+    # A file's `updated` (written by export) keeps a version's time across a round trip; it only
+    # ever moves a record's time forward.
+    if updated is None or (head is not None and updated <= as_utc(head.created_dt)):
+        return None
+    return updated
 
 
-def _image(entry: ImageEntry, role: str, position: int, media: dict) -> Image:
-    blob, probe = media[entry.file]
-    image = Image(role=role, position=position, media=store_media(blob, probe))
-    for lang, alt in entry.alt.items():
-        image.texts[lang] = ImageText(lang=lang, alt=alt, credit=entry.credit.get(lang, ""))
-    return image
+def _baseline(step: Step) -> None:
+    record = step.record
+    revision = save(step.kind, step.key, step.document, None, step.author,
+                    created_dt=step.updated or as_utc(record.updated_dt))
+    record.published_revision_id = revision.id
+    record.state = "published"
 
 
-def _sync_guides(guides: dict[str, Guide], entries: list[GuideEntry], media: dict) -> None:
-    for lang in [lang for lang in guides if lang not in {entry.lang for entry in entries}]:
-        del guides[lang]
-    for entry in entries:
-        guide = guides.get(entry.lang) or Guide(lang=entry.lang)
-        guide.transcript, guide.narrator = entry.transcript, entry.narrator
-        guide.spoken, guide.timings = entry.spoken, entry.timings
-        guide.audio = store_media(*media[entry.audio]) if entry.audio else None
-        guides[entry.lang] = guide
+def _site_codes(site_slug: str):
+    return select(Code).join(Site, Site.id == Code.site_id).where(Site.slug == site_slug)
 
 
-def _sync_texts(texts: dict, values: dict[str, dict], model) -> None:
-    """Make the per-language rows equal values, updating rows in place."""
-    for lang in [lang for lang in texts if lang not in values]:
-        del texts[lang]
-    for lang, fields in values.items():
-        row = texts.get(lang)
-        if row is None:
-            texts[lang] = model(lang=lang, **fields)
-        else:
-            for name, value in fields.items():
-                setattr(row, name, value)
+def _code_heads(site_slug: str) -> dict[str, int | None]:
+    return {code.code: code.head_revision_id for code in db.session.scalars(_site_codes(site_slug))}
+
+
+def _mark_codes_imported(site_slug: str, heads: dict[str, int | None]) -> None:
+    """Codes this import changed now match their files: later database edits are told apart."""
+    for code in db.session.scalars(_site_codes(site_slug)):
+        if heads.get(code.code) != code.head_revision_id:
+            code.imported_revision_id = code.head_revision_id
+
+
+def _apply_code_entry(step: CodeStep) -> None:
+    entry, author = step.entry, step.author
+    site = find_record("site", step.site)
+    row = db.session.get(Code, entry.code)
+    target = _target(entry.target)
+    if target is None and row is None:
+        return
+    before = row.head_revision_id if row is not None else None
+    if target is not None:
+        monument, stop = target
+        row = assign_code(entry.code, entry.number, site, monument=None if stop else monument, stop=stop,
+                          author=author)
+    if entry.retired_at is not None and not row.is_retired:
+        retire_code(row, author=author, when=entry.retired_at)
+    if step.new and entry.created is not None:
+        row.created_dt = entry.created
+    if row.head_revision_id != before:
+        row.imported_revision_id = row.head_revision_id
+
+
+def _target(target: str | None):
+    """Return (monument, stop or None) for "monument[/stop]", or None when it is not in the database yet."""
+    if target is None:
+        return None
+    monument_slug, _slash, stop_slug = target.partition("/")
+    monument = find_record("monument", monument_slug)
+    if monument is None:
+        return None
+    stop = get_stop(monument, stop_slug) if stop_slug else None
+    if stop_slug and stop is None:
+        # The stop of a monument imported as a draft exists once the monument is published.
+        return None
+    return monument, stop

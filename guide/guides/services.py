@@ -3,7 +3,9 @@
 import re
 from dataclasses import dataclass
 
+from guide.extensions import db
 from guide.guides.models import Guide
+from guide.media.models import MediaFile
 
 # A sentence ends with . ! ? ؟ or … (or several), then maybe closing quotes or brackets,
 # then white space.
@@ -85,3 +87,15 @@ def transcript_sentences(guide: Guide) -> list[list[Sentence]]:
     flat = [sentence for paragraph in paragraphs for sentence in paragraph]
     starts = iter(sentence_starts(flat, guide.duration_s, guide.timings))
     return [[Sentence(sentence, next(starts)) for sentence in paragraph] for paragraph in paragraphs]
+
+
+def sync_guides(guides: dict[str, Guide], entries, media: dict[str, str]) -> None:
+    """Make a monument's or stop's guides equal the content entries, one per language."""
+    for lang in [lang for lang in guides if lang not in {entry.lang for entry in entries}]:
+        del guides[lang]
+    for entry in entries:
+        guide = guides.get(entry.lang) or Guide(lang=entry.lang)
+        guide.transcript, guide.narrator = entry.transcript, entry.narrator
+        guide.spoken, guide.timings = entry.spoken, entry.timings
+        guide.audio = db.session.get(MediaFile, media[entry.audio]) if entry.audio else None
+        guides[entry.lang] = guide

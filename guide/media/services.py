@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from PIL import Image as PILImage
 
 from guide.extensions import db
+from guide.media.models import Image
+from guide.media.models import ImageText
 from guide.media.models import MediaFile
 
 IMAGE_FORMATS = {"WEBP": ("webp", "image/webp"), "PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg")}
@@ -105,3 +107,11 @@ def store_media(data: bytes, probe: Probe) -> MediaFile:
         )
         db.session.add(media)
     return media
+
+
+def make_image(entry, role: str, position: int, media: dict[str, str]) -> Image:
+    """Build an image row from a content entry, its file found by hash in the media store."""
+    image = Image(role=role, position=position, media=db.session.get(MediaFile, media[entry.file]))
+    for lang, alt in entry.alt.items():
+        image.texts[lang] = ImageText(lang=lang, alt=alt, credit=entry.credit.get(lang, ""))
+    return image

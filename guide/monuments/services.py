@@ -1,11 +1,21 @@
-"""Reading monuments and stops for pages, the API and offline packs."""
+"""Reading monuments and stops for pages, the API and offline packs, and writing a published monument."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from guide.codes.models import Code
+from guide.codes.services import assign_code
+from guide.content.schema import MonumentFile
+from guide.content.schema import code_entries
 from guide.extensions import db
+from guide.guides.services import sync_guides
+from guide.media.services import make_image
 from guide.monuments.models import Monument
+from guide.monuments.models import MonumentText
 from guide.monuments.models import Stop
+from guide.monuments.models import StopText
+from guide.sites.models import Site
+from guide.text import sync_texts
 
 
 def _monument_query():
@@ -68,3 +78,64 @@ def structured_data(monument: Monument, lang: str, page_url: str, media_url) -> 
     if text.architect:
         data["creator"] = {"@type": "Person", "name": text.architect}
     return data
+
+
+def apply_monument_document(monument: Monument, data: dict, previous: dict | None = None,
+                            author: str = "cli") -> None:
+    """Write a monument revision's record into the public rows: texts, media, guides, stops, codes.
+
+    previous is the record published before; codes whose entries did not change since keep
+    whatever the code lifecycle did to them meanwhile (a retarget, a retirement).
+    """
+    document = MonumentFile.model_validate({key: value for key, value in data.items() if key not in ("site", "media")})
+    media = data["media"]
+    monument.site = db.session.scalar(select(Site).where(Site.slug == data["site"]))
+    monument.position = document.number
+    monument.year_start, monument.year_end = document.year_start, document.year_end
+    monument.latitude, monument.longitude = document.latitude, document.longitude
+    monument.access, monument.wikidata = document.access, document.wikidata
+    sync_texts(monument.texts, {lang: text.model_dump() for lang, text in document.text.items()}, MonumentText)
+    monument.images.clear()
+    if document.cover:
+        monument.images.append(make_image(document.cover, "cover", 0, media))
+    for position, entry in enumerate(document.gallery):
+        monument.images.append(make_image(entry, "gallery", position, media))
+    sync_guides(monument.guides, document.guides, media)
+    db.session.flush()
+    _sync_stops(monument, document, media, author)
+    _assign_codes(monument, data, previous, author)
+
+
+def _sync_stops(monument: Monument, document: MonumentFile, media: dict[str, str], author: str) -> None:
+    # Stops are kept by slug, so the codes that lead to them stay valid.
+    by_slug = {stop.slug: stop for stop in monument.stops}
+    wanted = {entry.slug for entry in document.stops}
+    for slug, stop in by_slug.items():
+        if slug not in wanted:
+            # The plaque of a removed stop stays valid: it now leads to the monument.
+            for code in list(stop.codes):
+                assign_code(code.code, code.number, code.site, monument=monument, author=author)
+            monument.stops.remove(stop)
+    db.session.flush()
+    for position, entry in enumerate(document.stops):
+        stop = by_slug.get(entry.slug)
+        if stop is None or stop not in monument.stops:
+            stop = Stop(slug=entry.slug)
+            monument.stops.append(stop)
+        stop.position = position
+        sync_texts(stop.texts, {lang: text.model_dump() for lang, text in entry.text.items()}, StopText)
+        stop.images.clear()
+        if entry.image:
+            stop.images.append(make_image(entry.image, "stop", 0, media))
+        sync_guides(stop.guides, entry.guides, media)
+    db.session.flush()
+
+
+def _assign_codes(monument: Monument, data: dict, previous: dict | None, author: str) -> None:
+    before = code_entries(previous)
+    stops = {stop.slug: stop for stop in monument.stops}
+    for code, (number, stop_slug) in code_entries(data).items():
+        if before.get(code) == (number, stop_slug) and db.session.get(Code, code) is not None:
+            continue
+        stop = stops.get(stop_slug)
+        assign_code(code, number, monument.site, monument=None if stop else monument, stop=stop, author=author)

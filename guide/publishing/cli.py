@@ -1,0 +1,132 @@
+"""flask revisions (list, show, restore), flask publish, unpublish and submit: for operators, before the CMS."""
+
+import functools
+import json
+from datetime import datetime
+
+import click
+from flask.cli import AppGroup
+from flask.cli import with_appcontext
+
+from guide.extensions import db
+from guide.publishing.services import PublishingError
+from guide.publishing.services import find_record
+from guide.publishing.services import get_revision
+from guide.publishing.services import list_revisions
+from guide.publishing.services import publish
+from guide.publishing.services import restore
+from guide.publishing.services import schedule
+from guide.publishing.services import submit_for_review
+from guide.publishing.services import unpublish
+from guide.timeutil import as_utc
+
+AUTHOR = "cli"
+
+
+def record_options(command):
+    """Add --monument SLUG / --site SLUG to a command, handing it (kind, key)."""
+
+    @click.option("--monument", "monument_slug", help="The monument (slug).")
+    @click.option("--site", "site_slug", help="The site (slug).")
+    @functools.wraps(command)
+    def wrapper(monument_slug, site_slug, **kwargs):
+        if bool(monument_slug) == bool(site_slug):
+            raise click.UsageError("Give either --monument or --site.")
+        kind, key = ("monument", monument_slug) if monument_slug else ("site", site_slug)
+        if find_record(kind, key) is None:
+            raise click.ClickException(f"No {kind} has the slug {key}.")
+        try:
+            return command(kind, key, **kwargs)
+        except PublishingError as error:
+            raise click.ClickException(str(error)) from None
+
+    return wrapper
+
+
+@click.group("revisions", cls=AppGroup)
+def revisions_group():
+    """List, show and restore the revisions of a site or monument."""
+
+
+@revisions_group.command("list")
+@record_options
+def list_command(kind, key):
+    """List a record's revisions, oldest first, marking its head and published one."""
+    record = find_record(kind, key)
+    for revision in list_revisions(kind, key):
+        marks = [mark for mark, revision_id in (("head", record.head_revision_id),
+                                                 ("published", record.published_revision_id))
+                 if revision.id == revision_id]
+        when = as_utc(revision.created_dt).strftime("%Y-%m-%d %H:%M")
+        click.echo(f"{revision.number:>4}  {when}  {revision.author}  {' '.join(marks)}  {revision.comment}".rstrip())
+    click.echo(f"state {record.state}, {'live' if record.live else 'not live'}")
+
+
+@revisions_group.command("show")
+@record_options
+@click.argument("number", type=int)
+def show_command(kind, key, number):
+    """Print revision NUMBER of a record as JSON."""
+    revision = get_revision(kind, key, number)
+    if revision is None:
+        raise click.ClickException(f"{key} has no revision {number}.")
+    click.echo(json.dumps(revision.data, ensure_ascii=False, indent=2))
+
+
+@revisions_group.command("restore")
+@record_options
+@click.argument("number", type=int)
+def restore_command(kind, key, number):
+    """Save revision NUMBER again as the record's new draft (publish it after)."""
+    revision = restore(kind, key, number, AUTHOR, find_record(kind, key).head_revision_id)
+    db.session.commit()
+    click.echo(f"{kind} {key}: revision {revision.number} saved as a draft, from revision {number}.")
+
+
+@click.command("publish")
+@with_appcontext
+@record_options
+@click.option("--revision", "number", type=int, help="Publish this revision (default: the latest).")
+@click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d %H:%M"]),
+              help='Publish the latest revision at this Africa/Casablanca time, "YYYY-MM-DD HH:MM".')
+def publish_command(kind, key, number, at: datetime | None):
+    """Show a site or monument to visitors now, or at a set time."""
+    if at is not None:
+        if number is not None:
+            raise click.UsageError("--at publishes the latest revision; leave out --revision.")
+        record = schedule(kind, key, at)
+        db.session.commit()
+        click.echo(f"{kind} {key}: publication at {as_utc(record.publish_at):%Y-%m-%d %H:%M} UTC.")
+        return
+    revision_id = None
+    if number is not None:
+        revision = get_revision(kind, key, number)
+        if revision is None:
+            raise click.ClickException(f"{key} has no revision {number}.")
+        revision_id = revision.id
+    revision = publish(kind, key, revision_id, AUTHOR)
+    db.session.commit()
+    click.echo(f"{kind} {key}: revision {revision.number} published.")
+
+
+@click.command("unpublish")
+@with_appcontext
+@record_options
+def unpublish_command(kind, key):
+    """Hide a site or monument from visitors; its revisions stay."""
+    unpublish(kind, key)
+    db.session.commit()
+    click.echo(f"{kind} {key}: unpublished.")
+
+
+@click.command("submit")
+@with_appcontext
+@record_options
+def submit_command(kind, key):
+    """Mark a site's or monument's draft as waiting for review."""
+    submit_for_review(kind, key)
+    db.session.commit()
+    click.echo(f"{kind} {key}: submitted for review.")
+
+
+commands = (revisions_group, publish_command, unpublish_command, submit_command)
