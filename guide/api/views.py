@@ -13,12 +13,12 @@ from guide.api.openapi import openapi_document
 from guide.api.params import refuse
 from guide.api.params import single_arg
 from guide.caching import cached_response
+from guide.codes.services import CACHED_CODE_STATUSES
+from guide.codes.services import cache_code
+from guide.codes.services import resolve_code
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import negotiate_language
 from guide.monuments.services import get_monument
-from guide.qr.services import CACHED_CODE_STATUSES
-from guide.qr.services import cache_code
-from guide.qr.services import resolve_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

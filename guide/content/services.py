@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from guide.caching import bump_content_version
+from guide.codes.models import Code
 from guide.content.schema import GuideEntry
 from guide.content.schema import ImageEntry
 from guide.content.schema import MonumentFile
@@ -29,7 +30,6 @@ from guide.monuments.models import Monument
 from guide.monuments.models import MonumentText
 from guide.monuments.models import Stop
 from guide.monuments.models import StopText
-from guide.qr.models import Code
 from guide.sites.models import Site
 from guide.sites.models import SiteText
 from guide.timeutil import now_utc

@@ -24,6 +24,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from guide.caching import content_version
+from guide.codes.models import Code
+from guide.codes.services import MAX_NUMBER_DIGITS
+from guide.codes.services import MAX_RAW_LENGTH
+from guide.codes.services import MAX_TYPED_LENGTH
 from guide.extensions import db
 from guide.i18n import current_language
 from guide.i18n import formatting_locale
@@ -31,10 +35,6 @@ from guide.i18n import languages
 from guide.i18n import text_direction
 from guide.media.models import MediaFile
 from guide.monuments.services import get_monument
-from guide.qr.models import Code
-from guide.qr.services import MAX_NUMBER_DIGITS
-from guide.qr.services import MAX_RAW_LENGTH
-from guide.qr.services import MAX_TYPED_LENGTH
 from guide.sites.models import Site
 from guide.sites.services import get_site
 from guide.sites.services import list_sites
@@ -336,7 +336,7 @@ def sw_script(sw_source: bytes, rules_source: bytes = b"") -> bytes:
         "CODES_URL": url_for("offline.codes"),
         "LANGUAGES": list(languages()),
         "DEFAULT_LANGUAGE": current_app.config["DEFAULT_LANGUAGE"],
-        # The keypad reads a typed entry offline exactly as guide/qr does online.
+        # The keypad reads a typed entry offline exactly as guide/codes does online.
         "ENTRY_LIMITS": {"typed": MAX_TYPED_LENGTH, "raw": MAX_RAW_LENGTH, "digits": MAX_NUMBER_DIGITS},
         "NOT_SAVED": not_saved_lines(),
     }
