@@ -20,8 +20,8 @@ from guide.errors import abort
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import languages
 from guide.i18n import negotiate_language
-from guide.monuments.views import render_monument
-from guide.monuments.views import render_stop
+from guide.monuments.rendering import render_monument
+from guide.monuments.rendering import render_stop
 from guide.sites.services import get_site
 from guide.sites.services import list_sites
 
