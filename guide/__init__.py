@@ -112,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Make the content helpers every page uses available in templates."""
     from guide.guides.services import transcript_sentences
-    from guide.media.views import media_url
+    from guide.media.services import media_url
     from guide.text import format_duration
     from guide.text import pick
     from guide.text import render_markdown

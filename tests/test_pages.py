@@ -14,7 +14,7 @@ from guide.caching import bump_content_version
 from guide.codes.models import Code
 from guide.config import Defaults
 from guide.extensions import db
-from guide.media.views import media_url
+from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.sites.models import Site
 from guide.text import french_typography

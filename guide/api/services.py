@@ -25,7 +25,7 @@ from guide.guides.models import Guide
 from guide.i18n import languages
 from guide.media.models import Image
 from guide.media.models import MediaFile
-from guide.media.views import media_url
+from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 from guide.monuments.services import structured_data

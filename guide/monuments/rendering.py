@@ -7,7 +7,7 @@ from flask import render_template
 from flask import url_for
 from markupsafe import Markup
 
-from guide.media.views import media_url
+from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 from guide.monuments.services import neighbours
