@@ -1,6 +1,5 @@
 """Open data documents: sites, monuments and codes as plain JSON-ready dicts, every language."""
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import UTC
@@ -44,11 +43,6 @@ class MonumentPage:
     @property
     def pages(self) -> int:
         return math.ceil(self.total / self.per_page)
-
-
-def to_json(document: dict) -> bytes:
-    """Encode a document as compact UTF-8 JSON, Arabic left readable."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def absolute(path: str) -> str:

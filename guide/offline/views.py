@@ -14,8 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from guide.api.params import refuse
 from guide.api.params import single_arg
-from guide.api.services import to_json
 from guide.caching import cached_response
+from guide.encoding import to_json
 from guide.i18n import current_language
 from guide.i18n import languages
 from guide.offline import services
