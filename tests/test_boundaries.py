@@ -95,4 +95,4 @@ def test_the_boundary_checks_see_every_domain():
     # A layout change that hid the services or the modules from the checks above would pass them silently.
     services = {path.parent.name for path in GUIDE_DIR.glob("*/services.py")}
     assert {"codes", "plaques", "offline", "api", "content", "monuments", "media"} <= services
-    assert {"guide.plaques.labels", "guide.codes.views"} <= set(_guide_modules())
+    assert {"guide.plaques.labels", "guide.codes.views", "guide.fetching", "guide.offline.assets"} <= set(_guide_modules())
