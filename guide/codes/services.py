@@ -194,6 +194,20 @@ def retire_code(code: Code) -> Code:
     return code
 
 
+def assign_code(code: str, number: int, site: Site, monument: Monument | None = None,
+                stop: Stop | None = None) -> Code:
+    """Create the code with this text and number, or move it to this target: what content files say."""
+    # No flush here: the loader flushes once the whole site is in place, so two plaques may
+    # swap numbers without a passing clash on (site_id, number). It bumps the version too.
+    row = db.session.get(Code, code)
+    if row is None:
+        row = Code(code=code, site=site, number=number)
+        db.session.add(row)
+    row.site, row.number = site, number
+    row.monument, row.stop = monument, stop
+    return row
+
+
 def codes_in_site(site: Site) -> list[Code]:
     """List a site's codes by keypad number, retired ones included."""
     return list(db.session.scalars(
