@@ -8,13 +8,13 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from guide.codes.format import new_code
+from guide.codes.models import Code
 from guide.content.export import ExportError
 from guide.content.export import export_content
 from guide.content.services import ContentError
 from guide.content.services import load_content
 from guide.extensions import db
-from guide.qr.codes import new_code
-from guide.qr.models import Code
 
 
 @click.command("init-db")
