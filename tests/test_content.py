@@ -163,7 +163,16 @@ def test_two_monuments_sharing_a_code_are_refused(empty_app, tmp_path):
     assert f"code {code} is also used in" in result.output
 
 
-def test_a_retired_code_cannot_come_back(empty_app, tmp_path):
+@pytest.mark.parametrize(
+    ("edit", "refused"),
+    [
+        # The file still names the code as before: the retirement made since stands.
+        (lambda text: text + "\n", False),
+        # The file gives the retired code a new number: that would bring it back.
+        (lambda text: re.sub(r"(?m)^number = \d+$", "number = 999", text, count=1), True),
+    ],
+)
+def test_a_retired_code_cannot_come_back(empty_app, tmp_path, edit, refused):
     root = copy_site(tmp_path, count=1)
     runner = empty_app.test_cli_runner()
     assert runner.invoke(args=["load-content", str(root)]).exit_code == 0
@@ -172,10 +181,12 @@ def test_a_retired_code_cannot_come_back(empty_app, tmp_path):
     with empty_app.app_context():
         db.session.get(Code, code).retired_dt = now_utc()
         db.session.commit()
-    path.write_text(path.read_text() + "\n")
+    path.write_text(edit(path.read_text()))
     result = runner.invoke(args=["load-content", str(root)])
-    assert result.exit_code != 0
-    assert "was retired and cannot be reused" in result.output
+    assert (result.exit_code != 0) == refused
+    assert ("was retired and cannot be reused" in result.output) == refused
+    with empty_app.app_context():
+        assert db.session.get(Code, code).is_retired
 
 
 def test_removing_a_stop_keeps_its_plaque_valid(empty_app, tmp_path):

@@ -97,7 +97,7 @@ def test_offline_without_a_pack_a_real_plaque_is_named(app, live_server, browser
     codes = _codes(app)
     sample, retired = codes[0], codes[1]
     with app.app_context():
-        retire_code(db.session.scalar(select(Code).where(Code.code == retired["code"])))
+        retire_code(db.session.scalar(select(Code).where(Code.code == retired["code"])), author="test")
         db.session.commit()
     # Opened at /, so no /<lang>/ page makes a choice that the loop below changes.
     context, page = _open(browser, live_server, "/")

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -70,7 +71,8 @@ PUBLIC = [
     pytest.param(f"/api/v1/monuments/{MOSQUE}", {}, ["fr", "ar"], id="api"),
     pytest.param(f"/q/{MOSQUE_CODE}", {"Accept-Language": "fr"}, ["fr"], id="q-fr"),
     pytest.param(f"/q/{MOSQUE_CODE}", {"Accept-Language": "ar"}, ["ar"], id="q-ar"),
-    pytest.param("/api/v1/packs/casablanca", {}, ["fr", "ar"], id="pack"),
+    # A pack lists its pages by hash: publishing changes its version, not its text.
+    pytest.param("/api/v1/packs/casablanca", {}, [], id="pack"),
 ]
 
 
@@ -86,23 +88,25 @@ def test_a_draft_changes_nothing_public_until_published(app, url, headers, langs
     with app.app_context():
         publish("monument", MOSQUE, author=CURATOR)
         db.session.commit()
-    after = body(client.get(url, headers=headers))
-    assert all(EDIT[lang] in after for lang in langs)
+    after = client.get(url, headers=headers)
+    assert after.get_data() != before.get_data()
+    assert all(EDIT[lang] in body(after) for lang in langs)
 
 
 def test_restoring_an_older_revision_brings_its_text_back_in_both_languages(app, client):
     with app.app_context():
         original = head_of("monument", MOSQUE)
-        summaries = {lang: text["summary"] for lang, text in original.data["text"].items()}
+        number, data = original.number, original.data
+        summaries = {lang: text["summary"] for lang, text in data["text"].items()}
         save_edit()
         publish("monument", MOSQUE, author=CURATOR)
         db.session.commit()
     for lang in ("fr", "ar"):
         assert EDIT[lang] in client.get(f"/{lang}/monuments/{MOSQUE}").text
     with app.app_context():
-        restored = restore("monument", MOSQUE, original.number, CURATOR, head_of("monument", MOSQUE).id)
-        assert restored.number == original.number + 2
-        assert restored.data == original.data
+        restored = restore("monument", MOSQUE, number, CURATOR, head_of("monument", MOSQUE).id)
+        assert restored.number == number + 2
+        assert restored.data == data
         publish("monument", MOSQUE, author=CURATOR)
         db.session.commit()
     for lang in ("fr", "ar"):
@@ -141,7 +145,8 @@ def test_a_translation_change_alone_is_a_revision_of_the_whole_record(app):
         assert [r.number for r in list_revisions("monument", MOSQUE)] == [r.number for r in before] + [revision.number]
         assert revision.data["text"]["ar"]["summary"] == EDIT["ar"]
         assert revision.data["text"]["fr"] == before[-1].data["text"]["fr"]
-        assert revision.base_id == before[-1].id and revision.author == CURATOR
+        assert revision.base_id == before[-1].id
+        assert revision.author == CURATOR
 
 
 @pytest.mark.parametrize(
@@ -150,7 +155,7 @@ def test_a_translation_change_alone_is_a_revision_of_the_whole_record(app):
         (lambda d: d["text"].pop("ar"), "missing language(s): ar"),
         (lambda d: d.update(access="nowhere"), "access"),
         (lambda d: d.update(site="atlantis"), "atlantis"),
-        (lambda d: d["media"].clear(), "file not found"),
+        (lambda d: d["media"].clear(), "images/cover.webp"),
     ],
 )
 def test_an_invalid_record_is_not_saved(app, change, reason):
@@ -158,7 +163,7 @@ def test_an_invalid_record_is_not_saved(app, change, reason):
         head = head_of("monument", MOSQUE)
         data = copy.deepcopy(head.data)
         change(data)
-        with pytest.raises(DocumentError, match=reason):
+        with pytest.raises(DocumentError, match=re.escape(reason)):
             save("monument", MOSQUE, data, head.id, CURATOR)
         assert head_of("monument", MOSQUE).id == head.id
 
@@ -220,7 +225,8 @@ def test_schedule_reads_casablanca_wall_clock_time(app):
         record = schedule("monument", MOSQUE, datetime(2030, 6, 3, 12, 0))
         assert as_utc(record.publish_at) == datetime(2030, 6, 3, 11, 0, tzinfo=UTC)
         schedule("monument", MOSQUE, None)
-        assert record.publish_at is None and next_due() is None
+        assert record.publish_at is None
+        assert next_due() is None
 
 
 def test_unknown_records_and_revisions_are_clear_errors(app):
@@ -254,9 +260,11 @@ def test_a_new_monument_saved_as_a_draft_has_no_public_rows_until_published(app)
         save("monument", "new-place", data, None, CURATOR)
         monument = find_record("monument", "new-place")
         assert (monument.live, monument.state, monument.published_revision_id) == (False, "draft", None)
-        assert monument.texts == {} and monument.codes == []
+        assert monument.texts == {}
+        assert monument.codes == []
         publish("monument", "new-place", author=CURATOR)
-        assert monument.live and monument.texts["fr"].name == data["text"]["fr"]["name"]
+        assert monument.live
+        assert monument.texts["fr"].name == data["text"]["fr"]["name"]
         assert [code.code for code in monument.codes] == [data["code"]]
         assert list_revisions("code", data["code"])[0].author == CURATOR
 

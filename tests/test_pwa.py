@@ -233,7 +233,7 @@ def test_the_code_index_names_every_code_retired_ones_too(app, client):
     with app.app_context():
         codes = list(db.session.scalars(select(Code)))
         retired = next(code for code in codes if code.stop is None)
-        retire_code(retired)
+        retire_code(retired, author="test")
         db.session.commit()
         expected = {}
         for code in codes:

@@ -141,7 +141,7 @@ def test_an_unknown_code_is_explained_in_arabic(client):
 def test_a_retired_code_says_so(app, client):
     code, _number = _mosque_code(app)
     with app.app_context():
-        retire_code(db.session.get(Code, code))
+        retire_code(db.session.get(Code, code), author="test")
         db.session.commit()
     response = client.get("/fr/enter", query_string={"code": code})
     assert response.status_code == 410

@@ -38,7 +38,7 @@ def test_create_gives_a_fresh_well_formed_code_and_the_next_number(app, client):
         mosque = _monument("hassan-ii-mosque")
         numbers = set(db.session.scalars(select(Code.number).where(Code.site_id == mosque.site_id)))
         before = content_version()
-        code = create_code(mosque)
+        code = create_code(mosque, author="cli")
         db.session.commit()
         assert is_well_formed(code.code)
         assert code.number == max(numbers) + 1
@@ -55,14 +55,14 @@ def test_create_for_a_stop_and_with_a_chosen_number(app):
     with app.app_context():
         mosque = _monument("hassan-ii-mosque")
         minaret = get_stop(mosque, "minaret")
-        code = create_code(mosque, minaret, number=500)
+        code = create_code(mosque, minaret, number=500, author="cli")
         assert (code.stop, code.monument, code.number) == (minaret, None, 500)
         with pytest.raises(CodeError):
-            create_code(mosque, number=500)
+            create_code(mosque, number=500, author="cli")
         with pytest.raises(CodeError):
-            create_code(mosque, number=0)
+            create_code(mosque, number=0, author="cli")
         with pytest.raises(CodeError):
-            create_code(_monument("villa-des-arts"), minaret)
+            create_code(_monument("villa-des-arts"), minaret, author="cli")
 
 
 def test_retarget_keeps_the_plaque_valid_when_content_moves(app, client):
@@ -73,7 +73,7 @@ def test_retarget_keeps_the_plaque_valid_when_content_moves(app, client):
     with app.app_context():
         villa = _monument("villa-des-arts")
         before = content_version()
-        retarget_code(db.session.get(Code, code), villa)
+        retarget_code(db.session.get(Code, code), villa, author="cli")
         db.session.commit()
         assert content_version() == before + 1
     page = client.get(f"/q/{code}", headers={"Accept-Language": "fr"})
@@ -88,23 +88,23 @@ def test_retarget_to_a_stop_and_refusals(app):
         mosque = _monument("hassan-ii-mosque")
         code = db.session.get(Code, mosque.primary_code.code)
         minaret = get_stop(mosque, "minaret")
-        retarget_code(code, mosque, minaret)
+        retarget_code(code, mosque, minaret, author="cli")
         assert (code.stop, code.monument) == (minaret, None)
         with pytest.raises(CodeError):
-            retarget_code(code, _other_site_monument(mosque))
+            retarget_code(code, _other_site_monument(mosque), author="cli")
         with pytest.raises(CodeError):
-            retarget_code(code, _monument("villa-des-arts"), minaret)
+            retarget_code(code, _monument("villa-des-arts"), minaret, author="cli")
 
 
 def test_retire_shows_the_friendly_410_page_and_cannot_be_undone(app, client):
     with app.app_context():
         code = db.session.get(Code, _monument("hassan-ii-mosque").primary_code.code)
-        retire_code(code)
+        retire_code(code, author="cli")
         db.session.commit()
         with pytest.raises(CodeError):
-            retire_code(code)
+            retire_code(code, author="cli")
         with pytest.raises(CodeError):
-            retarget_code(code, _monument("villa-des-arts"))
+            retarget_code(code, _monument("villa-des-arts"), author="cli")
         retired = code.code
     response = client.get(f"/q/{retired}", headers={"Accept-Language": "ar"})
     assert response.status_code == 410

@@ -19,6 +19,9 @@ from guide.monuments.services import get_monument
 from guide.monuments.services import get_stop
 from guide.sites.services import get_site
 
+# Revisions made from the command line say so.
+AUTHOR = "cli"
+
 
 @click.group("codes", cls=AppGroup)
 def codes_group():
@@ -52,7 +55,7 @@ def create_command(monument_slug, stop_slug, number):
     """Give a monument or one of its stops a new permanent code."""
     monument, stop = _target(monument_slug, stop_slug)
     try:
-        code = create_code(monument, stop, number)
+        code = create_code(monument, stop, number, author=AUTHOR)
     except CodeError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
@@ -68,7 +71,7 @@ def retarget_command(code, monument_slug, stop_slug):
     row = _code(code)
     monument, stop = _target(monument_slug, stop_slug)
     try:
-        retarget_code(row, monument, stop)
+        retarget_code(row, monument, stop, author=AUTHOR)
     except CodeError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
@@ -81,7 +84,7 @@ def retire_command(code):
     """Take CODE out of service for good; scanning it shows a friendly 410 page."""
     row = _code(code)
     try:
-        retire_code(row)
+        retire_code(row, author=AUTHOR)
     except CodeError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func
@@ -17,7 +18,9 @@ from guide.codes.models import Code
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
+from guide.publishing.revisions import add_revision
 from guide.sites.models import Site
+from guide.timeutil import as_utc
 from guide.timeutil import now_utc
 
 MAX_TYPED_LENGTH = 32
@@ -154,7 +157,29 @@ def _check_target(site_id: int, monument: Monument, stop: Stop | None) -> None:
         raise CodeError(_("A code cannot move to a monument of another site."))
 
 
-def create_code(monument: Monument, stop: Stop | None = None, number: int | None = None) -> Code:
+def code_document(code: Code) -> dict:
+    """Describe a code as its revisions record it: site, keypad number, target and retirement."""
+    monument = code.target_monument
+    return {
+        "code": code.code,
+        "site": code.site.slug,
+        "number": code.number,
+        "monument": monument.slug if monument is not None else None,
+        "stop": code.stop.slug if code.stop is not None else None,
+        "retired_at": as_utc(code.retired_dt).isoformat() if code.retired_dt is not None else None,
+    }
+
+
+def _revise(code: Code, author: str) -> None:
+    # Every change of a plaque is a revision: it takes effect at once (the plaque is physical),
+    # and its history says who did what.
+    db.session.flush()
+    revision = add_revision("code", code.code, code_document(code), author, code.head_revision_id)
+    code.head_revision_id = revision.id
+
+
+def create_code(monument: Monument, stop: Stop | None = None, number: int | None = None, *,
+                author: str) -> Code:
     """Give a monument, or one of its stops, a fresh permanent code and keypad number."""
     _check_target(monument.site_id, monument, stop)
     if number is None:
@@ -165,46 +190,48 @@ def create_code(monument: Monument, stop: Stop | None = None, number: int | None
         raise CodeError(_("The number %(number)d is already printed on another plaque of this site.",
                           number=number))
     taken_codes = set(db.session.scalars(select(Code.code)))
-    code = Code(code=new_code(taken_codes), site_id=monument.site_id, number=number,
+    code = Code(code=new_code(taken_codes), site=monument.site, number=number,
                 monument=None if stop else monument, stop=stop)
     db.session.add(code)
-    db.session.flush()
+    _revise(code, author)
     bump_content_version()
     return code
 
 
-def retarget_code(code: Code, monument: Monument, stop: Stop | None = None) -> Code:
+def retarget_code(code: Code, monument: Monument, stop: Stop | None = None, *, author: str) -> Code:
     """Point a code at another monument or stop: the plaque stays valid when content moves."""
     if code.is_retired:
         raise CodeError(_("The code %(code)s is retired; create a new one instead.", code=code.code))
     _check_target(code.site_id, monument, stop)
     code.monument, code.stop = (None, stop) if stop else (monument, None)
-    db.session.flush()
+    _revise(code, author)
     bump_content_version()
     return code
 
 
-def retire_code(code: Code) -> Code:
-    """Take a code out of service for good; its scans then show a friendly 410 page."""
+def retire_code(code: Code, *, author: str, when: datetime | None = None) -> Code:
+    """Take a code out of service for good (now, or when an export says); scans then show a 410 page."""
     if code.is_retired:
         raise CodeError(_("The code %(code)s is already retired.", code=code.code))
-    code.retired_dt = now_utc()
-    db.session.flush()
+    code.retired_dt = when or now_utc()
+    _revise(code, author)
     bump_content_version()
     return code
 
 
 def assign_code(code: str, number: int, site: Site, monument: Monument | None = None,
-                stop: Stop | None = None) -> Code:
-    """Create the code with this text and number, or move it to this target: what content files say."""
-    # No flush here: the loader flushes once the whole site is in place, so two plaques may
-    # swap numbers without a passing clash on (site_id, number). It bumps the version too.
+                stop: Stop | None = None, *, author: str) -> Code:
+    """Create the code with this text and number, or move it to this target: what a record says."""
     row = db.session.get(Code, code)
+    before = code_document(row) if row is not None else None
     if row is None:
         row = Code(code=code, site=site, number=number)
         db.session.add(row)
     row.site, row.number = site, number
     row.monument, row.stop = monument, stop
+    # Publishing bumps the content version once for the whole record.
+    if code_document(row) != before:
+        _revise(row, author)
     return row
 
 

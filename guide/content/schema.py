@@ -6,8 +6,8 @@ from typing import Literal
 
 from babel import Locale
 from babel import UnknownLocaleError
-from pydantic import BaseModel
 from pydantic import AwareDatetime
+from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import ValidationInfo
