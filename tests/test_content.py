@@ -13,9 +13,17 @@ from sqlalchemy import select
 from guide.caching import content_version
 from guide.codes.format import is_well_formed
 from guide.codes.models import Code
+from guide.codes.services import find_code
+from guide.codes.services import retarget_code
 from guide.content.models import ContentState
 from guide.extensions import db
 from guide.monuments.models import Monument
+from guide.monuments.services import get_monument
+from guide.publishing.models import Revision
+from guide.publishing.services import find_record
+from guide.publishing.services import list_revisions
+from guide.publishing.services import publish
+from guide.publishing.services import save
 from guide.sites.models import Site
 from guide.timeutil import now_utc
 
@@ -222,3 +230,124 @@ def test_missing_folder_is_reported(empty_app, tmp_path):
     result = empty_app.test_cli_runner().invoke(args=["load-content", str(tmp_path / "nope")])
     assert result.exit_code != 0
     assert "not a folder" in result.output
+
+
+def set_summary(text: str, summary: str) -> str:
+    """Change the French summary of a monument.toml's text."""
+    head, french = text.split("[text.fr]", 1)
+    return head + "[text.fr]" + re.sub(r"(?m)^summary = .*$", f'summary = "{summary}"', french, count=1)
+
+
+def loaded_site(empty_app, tmp_path, *args: str) -> tuple[Path, Path]:
+    """Load one Casablanca monument from a copy of content/; return the copy and its monument.toml."""
+    root = copy_site(tmp_path, count=1)
+    result = empty_app.test_cli_runner().invoke(args=["load-content", str(root), *args])
+    assert result.exit_code == 0, result.output
+    return root, next((root / "casablanca").glob("*/monument.toml"))
+
+
+def french_summary(slug: str) -> str:
+    return db.session.scalar(select(Monument).where(Monument.slug == slug)).texts["fr"].summary
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_an_import_never_overwrites_a_database_edit_without_overwrite(empty_app, tmp_path, overwrite):
+    root, path = loaded_site(empty_app, tmp_path)
+    slug = path.parent.name
+    with empty_app.app_context():
+        head = db.session.get(Revision, find_record("monument", slug).head_revision_id)
+        data = {**head.data, "text": {**head.data["text"], "fr": {**head.data["text"]["fr"], "summary": "Dans la base."}}}
+        edit_id = save("monument", slug, data, head.id, "curator@example.org").id
+        publish("monument", slug, author="curator@example.org")
+        db.session.commit()
+    path.write_text(set_summary(path.read_text(), "Dans le fichier."))
+
+    result = empty_app.test_cli_runner().invoke(
+        args=["load-content", str(root), *(["--overwrite"] if overwrite else [])]
+    )
+    with empty_app.app_context():
+        monument = find_record("monument", slug)
+        if overwrite:
+            assert result.exit_code == 0, result.output
+            assert f"updated  monument {slug}" in result.output
+            assert french_summary(slug) == "Dans le fichier."
+            assert monument.head_revision_id != edit_id
+        else:
+            assert result.exit_code != 0
+            assert str(path) in result.output
+            assert "curator@example.org" in result.output
+            assert "--overwrite" in result.output
+            assert "nothing was loaded" in result.output
+            assert french_summary(slug) == "Dans la base."
+            assert monument.head_revision_id == edit_id
+        # Either way the database edit is still there, as a revision.
+        assert db.session.get(Revision, edit_id).data["text"]["fr"]["summary"] == "Dans la base."
+
+
+def test_a_file_that_would_undo_a_code_change_is_refused(empty_app, tmp_path):
+    root, path = loaded_site(empty_app, tmp_path)
+    slug = path.parent.name
+    stop_code = tomllib.loads(path.read_text())["stops"][0]["code"]
+    with empty_app.app_context():
+        retarget_code(find_code(stop_code), get_monument(slug), author="cli")
+        db.session.commit()
+    # A summary edit leaves the plaque alone: it loads, and the retarget stands.
+    path.write_text(set_summary(path.read_text(), "Autre résumé."))
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["load-content", str(root)]).exit_code == 0
+    # Renumbering the stop's plaque in the file would move the code back: refused.
+    text = path.read_text()
+    start = text.index("[[stops]]")
+    path.write_text(text[:start] + re.sub(r"(?m)^number = \d+$", "number = 998", text[start:], count=1))
+    result = runner.invoke(args=["load-content", str(root)])
+    assert result.exit_code != 0
+    assert stop_code in result.output
+    with empty_app.app_context():
+        code = find_code(stop_code)
+        assert code.stop is None
+        assert code.monument.slug == slug
+
+
+def test_a_draft_load_saves_without_publishing(empty_app, tmp_path):
+    root, path = loaded_site(empty_app, tmp_path, "--draft")
+    slug = path.parent.name
+    client, runner = empty_app.test_client(), empty_app.test_cli_runner()
+    with empty_app.app_context():
+        for kind, key in (("site", "casablanca"), ("monument", slug)):
+            record = find_record(kind, key)
+            assert (record.live, record.state, record.published_revision_id) == (False, "draft", None)
+            assert record.head_revision_id == record.imported_revision_id is not None
+    for args in (["publish", "--site", "casablanca"], ["publish", "--monument", slug]):
+        assert runner.invoke(args=args).exit_code == 0
+    assert client.get(f"/fr/monuments/{slug}").status_code == 200
+    summary = tomllib.loads(path.read_text())["text"]["fr"]["summary"]
+
+    path.write_text(set_summary(path.read_text(), "Résumé en attente."))
+    result = runner.invoke(args=["load-content", str(root), "--draft"])
+    assert f"updated  monument {slug}" in result.output
+    with empty_app.app_context():
+        assert french_summary(slug) == summary
+    assert runner.invoke(args=["publish", "--monument", slug]).exit_code == 0
+    with empty_app.app_context():
+        assert french_summary(slug) == "Résumé en attente."
+
+
+def test_records_from_before_revisions_get_a_baseline_from_their_files(app, runner):
+    with app.app_context():
+        stamps = dict(db.session.execute(select(Monument.slug, Monument.updated_dt)).all())
+        for model in (Site, Monument, Code):
+            db.session.execute(model.__table__.update().values(head_revision_id=None, imported_revision_id=None))
+        for model in (Site, Monument):
+            db.session.execute(model.__table__.update().values(published_revision_id=None))
+        db.session.execute(Revision.__table__.delete())
+        db.session.commit()
+    result = runner.invoke(args=["load-content", str(CONTENT)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("0 created, 0 updated")
+    with app.app_context():
+        for monument in db.session.scalars(select(Monument)):
+            (revision,) = list_revisions("monument", monument.slug)
+            assert monument.head_revision_id == monument.published_revision_id == revision.id
+            assert revision.author == f"import content/{monument.site.slug}/{monument.slug}/monument.toml"
+        assert dict(db.session.execute(select(Monument.slug, Monument.updated_dt)).all()) == stamps
+    assert runner.invoke(args=["load-content", str(CONTENT)]).output.startswith("0 created, 0 updated")

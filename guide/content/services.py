@@ -80,7 +80,7 @@ def load_content(root: Path, overwrite: bool = False, draft: bool = False) -> Lo
     for step in steps:
         _apply(step, draft, report)
     for code_step in code_steps:
-        _apply_code_entry(code_step)
+        _apply_code_entry(code_step, report)
     db.session.flush()
     return report
 
@@ -289,7 +289,7 @@ def _mark_codes_imported(site_slug: str, heads: dict[str, int | None]) -> None:
             code.imported_revision_id = code.head_revision_id
 
 
-def _apply_code_entry(step: CodeStep) -> None:
+def _apply_code_entry(step: CodeStep, report: LoadReport) -> None:
     entry, author = step.entry, step.author
     site = find_record("site", step.site)
     row = db.session.get(Code, entry.code)
@@ -307,6 +307,7 @@ def _apply_code_entry(step: CodeStep) -> None:
         row.created_dt = entry.created
     if row.head_revision_id != before:
         row.imported_revision_id = row.head_revision_id
+        (report.created if before is None else report.updated).append(f"code {entry.code}")
 
 
 def _target(target: str | None):
