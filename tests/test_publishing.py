@@ -275,23 +275,47 @@ def fresh_code() -> str:
     return new_code(set(db.session.scalars(select(Code.code))))
 
 
-# These two need the visitors' live filter (guide/published.py, the reads branch).
-
-def test_an_unpublished_monument_is_gone_for_visitors(app, client):
+def test_cli_lists_shows_restores_schedules_and_publishes(app, runner, client):
     with app.app_context():
-        unpublish("monument", MOSQUE)
+        save_edit()
         db.session.commit()
-    assert client.get(f"/fr/monuments/{MOSQUE}").status_code == 404
-    assert client.get(f"/api/v1/monuments/{MOSQUE}").status_code == 404
-    assert MOSQUE not in body(client.get("/api/v1/monuments"))
+    listing = runner.invoke(args=["revisions", "list", "--monument", MOSQUE]).output.splitlines()
+    assert listing[0].split()[0] == "1"
+    assert listing[0].endswith("published")
+    assert CURATOR in listing[1]
+    assert "head" in listing[1]
+    assert listing[-1] == "state draft, live"
+    shown = runner.invoke(args=["revisions", "show", "--monument", MOSQUE, "2"])
+    assert json.loads(shown.output)["text"]["fr"]["summary"] == EDIT["fr"]
 
+    assert runner.invoke(args=["submit", "--monument", MOSQUE]).output == f"monument {MOSQUE}: submitted for review.\n"
+    assert runner.invoke(args=["publish", "--monument", MOSQUE]).exit_code == 0
+    assert EDIT["fr"] in client.get(f"/fr/monuments/{MOSQUE}").text
 
-def test_a_draft_new_monument_does_not_exist_for_visitors(app, client):
+    restored = runner.invoke(args=["revisions", "restore", "--monument", MOSQUE, "1"])
+    assert "revision 3 saved as a draft" in restored.output
+    assert runner.invoke(args=["publish", "--monument", MOSQUE, "--revision", "1"]).exit_code == 0
+    assert EDIT["fr"] not in client.get(f"/fr/monuments/{MOSQUE}").text
+    scheduled = runner.invoke(args=["publish", "--monument", MOSQUE, "--at", "2030-06-03 12:00"])
+    assert "2030-06-03 11:00 UTC" in scheduled.output
+    assert runner.invoke(args=["unpublish", "--site", "fes"]).output == "site fes: unpublished.\n"
     with app.app_context():
-        data = copy.deepcopy(head_of("monument", "villa-des-arts").data)
-        data.update(slug="new-place", code=fresh_code(), number=900, stops=[])
-        save("monument", "new-place", data, None, CURATOR)
-        db.session.commit()
-    assert client.get("/fr/monuments/new-place").status_code == 404
-    assert "new-place" not in body(client.get("/api/v1/monuments"))
-    assert "new-place" not in client.get("/fr/sites/casablanca").text
+        assert find_record("site", "fes").live is False
+        assert as_utc(find_record("monument", MOSQUE).publish_at) == datetime(2030, 6, 3, 11, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["publish"], "Give either --monument or --site"),
+        (["publish", "--monument", MOSQUE, "--site", "fes"], "Give either --monument or --site"),
+        (["unpublish", "--monument", "nowhere"], "No monument has the slug nowhere"),
+        (["revisions", "show", "--site", "fes", "99"], "fes has no revision 99"),
+        (["publish", "--monument", MOSQUE, "--revision", "99"], "has no revision 99"),
+        (["publish", "--monument", MOSQUE, "--at", "tomorrow"], "%Y-%m-%d %H:%M"),
+    ],
+)
+def test_cli_errors_are_clear(runner, args, message):
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    assert message in result.output
