@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import text
 
 from guide.codes.models import Code
 from guide.codes.services import create_code
@@ -28,9 +29,15 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def wipe_database() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        if table.name not in KEPT_TABLES:
-            db.session.execute(table.delete())
+    """Empty the content tables, as a new database would be (PostgreSQL's ids start again at 1)."""
+    tables = [table for table in reversed(db.metadata.sorted_tables) if table.name not in KEPT_TABLES]
+    for table in tables:
+        db.session.execute(table.delete())
+    if db.engine.dialect.name == "postgresql":
+        # Pages carry a few row ids (a guide's, for the player); SQLite reuses them by itself.
+        for table in tables:
+            if "id" in table.c and table.c.id.autoincrement in (True, "auto"):
+                db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"))
     db.session.commit()
 
 

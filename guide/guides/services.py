@@ -1,4 +1,4 @@
-"""Transcripts as sentences with start times, for the player that follows the audio."""
+"""Transcripts as sentences with start times, for the player; and writing guides from records."""
 
 import re
 from dataclasses import dataclass

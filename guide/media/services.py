@@ -1,4 +1,4 @@
-"""Check media bytes for what they really are, and store them once under their hash."""
+"""Check media bytes for what they really are, store them once under their hash, and build image rows."""
 
 import hashlib
 import io
