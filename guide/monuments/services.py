@@ -135,7 +135,10 @@ def _assign_codes(monument: Monument, data: dict, previous: dict | None, author:
     before = code_entries(previous)
     stops = {stop.slug: stop for stop in monument.stops}
     for code, (number, stop_slug) in code_entries(data).items():
-        if before.get(code) == (number, stop_slug) and db.session.get(Code, code) is not None:
+        row = db.session.get(Code, code)
+        # A plaque the record names as before keeps what the code lifecycle did to it since,
+        # unless the monument moved to another site (a keypad number belongs to its site).
+        if before.get(code) == (number, stop_slug) and row is not None and row.site_id == monument.site_id:
             continue
         stop = stops.get(stop_slug)
         assign_code(code, number, monument.site, monument=None if stop else monument, stop=stop, author=author)
