@@ -19,6 +19,8 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from guide.codes.format import new_code  # noqa: E402
+from guide.codes.models import Code  # noqa: E402
 from guide.extensions import db  # noqa: E402
 from guide.guides.models import Guide  # noqa: E402
 from guide.media.models import Image  # noqa: E402
@@ -28,8 +30,6 @@ from guide.monuments.models import Monument  # noqa: E402
 from guide.monuments.models import MonumentText  # noqa: E402
 from guide.monuments.models import Stop  # noqa: E402
 from guide.monuments.models import StopText  # noqa: E402
-from guide.qr.codes import new_code  # noqa: E402
-from guide.qr.models import Code  # noqa: E402
 from guide.sites.models import Site  # noqa: E402
 
 LANGUAGES = ("ar", "fr")
