@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import subqueryload
 
+from guide.codes.models import Code
 from guide.extensions import db
 from guide.media.models import Image
 from guide.monuments.models import Monument
@@ -78,7 +79,7 @@ def _summaries(path) -> tuple:
     # many monuments there are, where selectinload would send one per 500 of them.
     return (
         path.subqueryload(Monument.texts),
-        path.subqueryload(Monument.images),
+        path.subqueryload(Monument.images).subqueryload(Image.texts),
         path.subqueryload(Monument.codes),
         path.subqueryload(Monument.guides),
     )
@@ -88,11 +89,10 @@ def _live_sites() -> Select:
     return select(Site).where(SITE_IS_LIVE).order_by(Site.position, Site.slug)
 
 
-def list_sites() -> list[Site]:
+def list_sites(with_monuments: bool = True) -> list[Site]:
     """Return the live sites in home-page order, each with its visible monuments summarised."""
-    return list(db.session.scalars(
-        _live_sites().options(subqueryload(Site.texts), *_summaries(subqueryload(LIVE_MONUMENTS)))
-    ))
+    loading = (subqueryload(Site.texts), *_summaries(subqueryload(LIVE_MONUMENTS))) if with_monuments else ()
+    return list(db.session.scalars(_live_sites().options(*loading)))
 
 
 def get_site(slug: str) -> Site | None:
@@ -101,6 +101,12 @@ def get_site(slug: str) -> Site | None:
         _live_sites().where(Site.slug == slug)
         .options(subqueryload(Site.texts), *_summaries(subqueryload(LIVE_MONUMENTS)))
     )
+
+
+def sites_with_monuments() -> list[Site]:
+    """Return the live sites that have a visible monument, in home-page order, with their names."""
+    has_monument = visible_monuments().where(Monument.site_id == Site.id).exists()
+    return list(db.session.scalars(_live_sites().where(has_monument)))
 
 
 def find_site(slug: str) -> Site | None:
@@ -120,7 +126,6 @@ def site_bundle(slug: str) -> Site | None:
         _live_sites().where(Site.slug == slug).options(
             subqueryload(Site.texts),
             *_summaries(monuments),
-            monuments.subqueryload(Monument.images).subqueryload(Image.texts),
             stops.subqueryload(Stop.texts),
             stops.subqueryload(Stop.images).subqueryload(Image.texts),
             stops.subqueryload(Stop.guides),
@@ -158,3 +163,20 @@ def leads_to_visible(monument_id, stop_id):
     """Filter rows pointing at a monument or at a stop (codes) to those whose monument is visible."""
     visible = visible_monument_ids()
     return or_(monument_id.in_(visible), stop_id.in_(select(Stop.id).where(Stop.monument_id.in_(visible))))
+
+
+def load_code_targets(query: Select) -> list[Code]:
+    """Run a select over codes, loading each one's place, its site and their names by subquery.
+
+    A fixed number of statements however many codes: the code index lists them all.
+    """
+    monument = subqueryload(Code.monument)
+    stop = subqueryload(Code.stop)
+    stop_monument = stop.subqueryload(Stop.monument)
+    return list(db.session.scalars(query.options(
+        monument.subqueryload(Monument.texts),
+        monument.subqueryload(Monument.site).subqueryload(Site.texts),
+        stop.subqueryload(Stop.texts),
+        stop_monument.subqueryload(Monument.texts),
+        stop_monument.subqueryload(Monument.site).subqueryload(Site.texts),
+    )))

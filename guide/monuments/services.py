@@ -1,28 +1,15 @@
-"""Reading monuments and stops for pages, the API and offline packs."""
+"""Monuments and stops: curators' lookups, stop order and structured data (visitors read through guide/published.py)."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 
 
-def _monument_query():
-    return select(Monument).options(
-        selectinload(Monument.site),
-        selectinload(Monument.images),
-        selectinload(Monument.guides),
-        selectinload(Monument.codes),
-        selectinload(Monument.stops).selectinload(Stop.images),
-        selectinload(Monument.stops).selectinload(Stop.guides),
-        selectinload(Monument.stops).selectinload(Stop.codes),
-    )
-
-
 def get_monument(slug: str) -> Monument | None:
-    """Return the monument with this slug and everything its page shows, or None."""
-    return db.session.scalar(_monument_query().where(Monument.slug == slug))
+    """Return the monument with this slug whatever its publication state (curators' tools), or None."""
+    return db.session.scalar(select(Monument).where(Monument.slug == slug))
 
 
 def get_stop(monument: Monument, stop_slug: str) -> Stop | None:

@@ -1,0 +1,64 @@
+"""Cold reads run a fixed number of statements, whatever the size of a monument or a site."""
+
+import pytest
+from sqlalchemy import select
+
+from bench.generate import add_monuments
+from bench.generate import enlarge
+from guide.extensions import db
+from guide.monuments.models import Monument
+from tests.queries import cold_queries
+from tests.queries import counting
+from tests.queries import forget_rendered
+
+MONUMENT, STOP, CODE, STOP_CODE = "hassan-ii-mosque", "esplanade", "H3J4Y", "CU9AH"
+SITE = "casablanca"
+# What the pages below run today when nothing is cached (issue #8 measured 17 for /q/ and 14
+# for a monument page before the public reads were gathered in guide/published.py).
+MONUMENT_READS = [f"/q/{CODE}", f"/q/{STOP_CODE}", f"/fr/monuments/{MONUMENT}", f"/ar/monuments/{MONUMENT}",
+                  f"/fr/monuments/{MONUMENT}/{STOP}", f"/api/v1/monuments/{MONUMENT}"]
+SITE_READS = ["/fr/", f"/ar/sites/{SITE}", "/api/v1/sites", f"/api/v1/monuments?site={SITE}",
+              "/offline/codes.json", "/fr/enter"]
+MAX_MONUMENT_QUERIES = 16
+
+
+def _grow_monument(app) -> None:
+    with app.app_context():
+        enlarge(db.session.scalar(select(Monument).where(Monument.slug == MONUMENT)), stops=5, images=5)
+        db.session.commit()
+
+
+def _grow_site(app, count: int) -> None:
+    with app.app_context():
+        add_monuments(SITE, count)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("url", MONUMENT_READS)
+def test_a_cold_monument_read_does_not_grow_with_its_stops_and_images(app, client, url):
+    before = cold_queries(app, client, url)
+    _grow_monument(app)
+    after = cold_queries(app, client, url)
+    assert before == after
+    assert after <= MAX_MONUMENT_QUERIES
+
+
+@pytest.mark.parametrize("url", SITE_READS)
+def test_a_cold_site_read_does_not_grow_with_its_monuments(app, client, url):
+    before = cold_queries(app, client, url)
+    _grow_site(app, 5)
+    assert cold_queries(app, client, url) == before
+
+
+def _pack_queries(app, client) -> int:
+    forget_rendered(app)
+    with counting(app) as statements:
+        response = client.get(f"/api/v1/packs/{SITE}")
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_a_pack_builds_with_as_many_queries_for_12_monuments_as_for_40(app, client):
+    before = _pack_queries(app, client)
+    _grow_site(app, 28)
+    assert _pack_queries(app, client) == before
