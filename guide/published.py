@@ -105,7 +105,8 @@ def get_site(slug: str) -> Site | None:
 
 def sites_with_monuments() -> list[Site]:
     """Return the live sites that have a visible monument, in home-page order, with their names."""
-    has_monument = visible_monuments().where(Monument.site_id == Site.id).exists()
+    # Correlated to the live site of the outer query, which makes its live monuments visible.
+    has_monument = select(Monument.id).where(Monument.site_id == Site.id, MONUMENT_IS_LIVE).exists()
     return list(db.session.scalars(_live_sites().where(has_monument)))
 
 

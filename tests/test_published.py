@@ -135,3 +135,18 @@ def test_an_unpublished_site_and_its_monuments_do_not_exist_for_visitors(app, cl
     response = client.get(f"/q/{CODE}", headers={"Accept-Language": lang})
     assert response.status_code == 404
     assert _translated(app, lang, NOT_YET) in response.get_data(as_text=True)
+
+
+def test_a_site_whose_monuments_are_all_unpublished_is_coming_soon(app, client):
+    with app.app_context():
+        for monument in db.session.scalars(select(Monument).join(Site).where(Site.slug == SITE)):
+            monument.live = False
+        db.session.commit()
+    assert SITE not in [pack["site"] for pack in client.get("/api/v1/packs").get_json()["packs"]]
+    sites = {site["slug"]: site for site in client.get("/api/v1/sites").get_json()["items"]}
+    assert sites[SITE]["monument_count"] == 0
+    home = client.get("/fr/").get_data(as_text=True)
+    assert "/monuments/" not in home
+    assert f"/fr/sites/{SITE}" in home
+    assert client.get("/fr/enter?code=12").status_code == 404
+    assert client.get(f"/api/v1/monuments?site={SITE}").get_json()["items"] == []

@@ -108,8 +108,11 @@ def cache_code(raw: str) -> str | None:
 
 
 def _code_row(code: str) -> Code | None:
-    # One statement for the row and its stop: its place's page is then read in a fixed number.
-    return db.session.scalar(select(Code).where(Code.code == code).options(joinedload(Code.stop)))
+    # One statement for the row and its stop (whose texts come with its monument's other stops):
+    # its place's page is then read in a fixed number.
+    return db.session.scalar(
+        select(Code).where(Code.code == code).options(joinedload(Code.stop).lazyload(Stop.texts))
+    )
 
 
 def resolve_code(raw: str) -> Resolution:
