@@ -62,3 +62,14 @@ def test_a_pack_builds_with_as_many_queries_for_12_monuments_as_for_40(app, clie
     before = _pack_queries(app, client)
     _grow_site(app, 28)
     assert _pack_queries(app, client) == before
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+@pytest.mark.parametrize(("code", "path"), [(CODE, f"/monuments/{MONUMENT}"),
+                                            (STOP_CODE, f"/monuments/{MONUMENT}/{STOP}")])
+def test_a_code_serves_the_bytes_of_its_page(app, lang, code, path):
+    # What lets /q/ keep only an alias to the page's cache entry instead of a second copy.
+    scanned = app.test_client().get(f"/q/{code}", headers={"Accept-Language": lang})
+    page = app.test_client().get(f"/{lang}{path}")
+    assert scanned.status_code == page.status_code == 200
+    assert scanned.data == page.data
