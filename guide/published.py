@@ -9,7 +9,7 @@ from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm import subqueryload
 
@@ -55,7 +55,8 @@ def _stop_tree(path):
 # Everything one monument's page, stop pages and API document show: a fixed number of
 # statements, however many stops, images and guides it has.
 _MONUMENT_PAGE = (
-    joinedload(Monument.site),
+    # visible_monuments() already joins the site: read it from that join.
+    contains_eager(Monument.site),
     selectinload(Monument.images).selectinload(Image.texts),
     selectinload(Monument.guides),
     selectinload(Monument.codes),
@@ -151,7 +152,7 @@ def monuments_page(site: Site | None, offset: int, limit: int) -> list[Monument]
     return list(db.session.scalars(
         query.order_by(Site.position, Site.slug, Monument.position, Monument.slug)
         .options(
-            joinedload(Monument.site),
+            contains_eager(Monument.site),
             selectinload(Monument.images),
             selectinload(Monument.codes),
         )
