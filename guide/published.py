@@ -69,11 +69,6 @@ def get_monument(slug: str) -> Monument | None:
     return db.session.scalar(visible_monuments().where(Monument.slug == slug).options(*_MONUMENT_PAGE))
 
 
-def get_monument_by_id(monument_id: int) -> Monument | None:
-    """Return the visible monument with this id, loaded for its pages, or None."""
-    return db.session.scalar(visible_monuments().where(Monument.id == monument_id).options(*_MONUMENT_PAGE))
-
-
 def _summaries(path) -> tuple:
     # What a monument's list item shows (place_list, API summaries): texts, cover, code, audio.
     # subqueryload repeats the parent query as a join, one statement per relation however

@@ -79,3 +79,12 @@ def test_a_code_serves_the_bytes_of_its_page(app, lang, code, path):
     page = app.test_client().get(f"/{lang}{path}")
     assert scanned.status_code == page.status_code == 200
     assert scanned.data == page.data
+
+
+def test_a_scan_of_a_page_already_rendered_reads_only_its_code(app, client):
+    forget_rendered(app)
+    assert client.get(f"/fr/monuments/{MONUMENT}").status_code == 200
+    with counting(app) as statements:
+        response = app.test_client().get(f"/q/{CODE}", headers={"Accept-Language": "fr"})
+    assert response.status_code == 200
+    assert len(statements) == 1

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import Select
 from sqlalchemy import func
@@ -20,9 +19,9 @@ from guide.codes.format import new_code
 from guide.codes.format import typo_candidates
 from guide.codes.models import Code
 from guide.extensions import db
-from guide.i18n import languages
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
+from guide.monuments.rendering import page_paths
 from guide.sites.models import Site
 from guide.timeutil import now_utc
 
@@ -42,7 +41,7 @@ class Resolution:
     code: Code | None = None
     # Codes one typo away that lead somewhere, for a "did you mean" link.
     suggestions: list[str] = field(default_factory=list)
-    # The place the code leads to, loaded for its page; None when visitors may not see it.
+    # The place the code leads to, when visitors may see it.
     monument: Monument | None = None
 
     @property
@@ -75,11 +74,7 @@ def code_query(in_service: bool = True, public: bool = True) -> Select:
 
 def code_pages(code: Code, langs: Iterable[str] | None = None) -> dict[str, str]:
     """Map each language to the path of the page a code leads to: its stop's or its monument's."""
-    monument = code.target_monument
-    if code.stop is not None:
-        return {lang: url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=code.stop.slug)
-                for lang in langs or languages()}
-    return {lang: url_for("monuments.detail", lang=lang, slug=monument.slug) for lang in langs or languages()}
+    return page_paths(code.target_monument.slug, code.stop.slug if code.stop is not None else None, langs)
 
 
 def find_code(code: str) -> Code | None:
@@ -108,22 +103,29 @@ def cache_code(raw: str) -> str | None:
 
 
 def _code_row(code: str) -> Code | None:
-    # One statement for the row and its stop (whose texts come with its monument's other stops):
-    # its place's page is then read in a fixed number.
-    return db.session.scalar(
-        select(Code).where(Code.code == code).options(joinedload(Code.stop).lazyload(Stop.texts))
-    )
+    # One statement: the row, its stop, its place and that place's site, enough to tell whether
+    # visitors may see it; texts come later with the page, when it is not cached already.
+    stop = joinedload(Code.stop)
+    return db.session.scalar(select(Code).where(Code.code == code).options(
+        stop.lazyload(Stop.texts),
+        *_place_options(stop.joinedload(Stop.monument)),
+        *_place_options(joinedload(Code.monument)),
+    ))
+
+
+def _place_options(monument) -> tuple:
+    return (monument.lazyload(Monument.texts), monument.joinedload(Monument.site).lazyload(Site.texts))
 
 
 def resolve_code(raw: str) -> Resolution:
-    """Resolve a scanned or typed code to its place, loaded for its page; suggest codes for a slip."""
+    """Resolve a scanned or typed code to its place, if visible; suggest codes for a one-character slip."""
     code = read_code(raw)
     if code is None:
         return Resolution()
     row = _code_row(code) if is_well_formed(code) else None
     if row is not None:
-        target = row.stop.monument_id if row.stop is not None else row.monument_id
-        return Resolution(row, monument=published.get_monument_by_id(target) if target else None)
+        place = row.target_monument
+        return Resolution(row, monument=place if published.monument_is_visible(place) else None)
     candidates = typo_candidates(code)
     if not candidates:
         return Resolution()

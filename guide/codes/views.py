@@ -13,7 +13,6 @@ from guide.caching import cached_response
 from guide.codes.services import CACHED_CODE_STATUSES
 from guide.codes.services import MAX_TYPED_LENGTH
 from guide.codes.services import cache_code
-from guide.codes.services import code_pages
 from guide.codes.services import resolve_code
 from guide.codes.services import resolve_entry
 from guide.codes.stats import count_scan
@@ -22,8 +21,8 @@ from guide.errors import abort
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import languages
 from guide.i18n import negotiate_language
-from guide.monuments.rendering import render_monument
-from guide.monuments.rendering import render_stop
+from guide.monuments.rendering import monument_page
+from guide.monuments.rendering import stop_page
 
 bp = Blueprint("codes", __name__, template_folder="templates")
 
@@ -44,11 +43,10 @@ def resolve(code: str):
             # A place not published yet is a 404, like an unknown code, with its own message.
             status = 410 if resolution.code is not None and resolution.code.is_retired else 404
             return render_template("codes/unknown.html", code=code, resolution=resolution), status
-        target = resolution.code
-        g.alternates = code_pages(target)
-        if target.stop is not None:
-            return render_stop(resolution.monument, target.stop, g.lang), 200
-        return render_monument(resolution.monument, g.lang), 200
+        # The page's own cached body, rendered once whichever URL reached it.
+        slug, stop = resolution.monument.slug, resolution.code.stop
+        entry = stop_page(g.lang, slug, stop.slug) if stop is not None else monument_page(g.lang, slug)
+        return entry.body, entry.status
 
     # Only a well-formed code may be a cache key, and only its page (or its retired notice) is
     # kept: an unknown or malformed code is rendered each time, so junk cannot push real pages

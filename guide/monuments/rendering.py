@@ -1,9 +1,11 @@
-"""Monument and stop pages rendered once, for their own URLs and for the plaque codes leading to them."""
+"""Monument and stop pages rendered once, for their own URLs, the plaque codes leading to them and packs."""
 
 import json
+from collections.abc import Iterable
 
 from flask import abort
 from flask import current_app
+from flask import g
 from flask import render_template
 from flask import url_for
 from markupsafe import Markup
@@ -11,12 +13,21 @@ from markupsafe import Markup
 from guide import published
 from guide.caching import CachedBody
 from guide.caching import cached_entry
+from guide.i18n import languages
 from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 from guide.monuments.services import get_stop
 from guide.monuments.services import neighbours
 from guide.monuments.services import structured_data
+
+
+def page_paths(slug: str, stop_slug: str | None = None, langs: Iterable[str] | None = None) -> dict[str, str]:
+    """Map each language to the path of a monument's page, or of one of its stops' pages."""
+    if stop_slug is not None:
+        return {lang: url_for("monuments.stop", lang=lang, slug=slug, stop_slug=stop_slug)
+                for lang in langs or languages()}
+    return {lang: url_for("monuments.detail", lang=lang, slug=slug) for lang in langs or languages()}
 
 
 def render_monument(monument: Monument, lang: str) -> str:
@@ -44,6 +55,8 @@ def monument_page(lang: str, slug: str, monument: Monument | None = None) -> Cac
         found = monument or published.get_monument(slug)
         if found is None:
             abort(404)
+        # Set here rather than read from the request's URL, so that /q/ and packs render the same bytes.
+        g.alternates = page_paths(slug)
         return render_monument(found, lang)
 
     return cached_entry(("monument", lang, slug), build)
@@ -57,6 +70,7 @@ def stop_page(lang: str, slug: str, stop_slug: str, monument: Monument | None = 
         stop = get_stop(found, stop_slug) if found else None
         if stop is None:
             abort(404)
+        g.alternates = page_paths(slug, stop_slug)
         return render_stop(found, stop, lang)
 
     return cached_entry(("stop", lang, slug, stop_slug), build)
