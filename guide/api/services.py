@@ -25,6 +25,7 @@ from guide.media.models import MediaFile
 from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
+from guide.monuments.rendering import page_paths
 from guide.monuments.services import structured_data
 from guide.sites.models import Site
 from guide.text import render_markdown
@@ -73,6 +74,10 @@ def _markdown(source: str) -> dict:
 
 def _media_url(media: MediaFile) -> str:
     return absolute(media_url(media))
+
+
+def _absolute(paths: dict[str, str]) -> dict[str, str]:
+    return {lang: absolute(path) for lang, path in paths.items()}
 
 
 def _page_urls(endpoint: str, **values) -> dict[str, str]:
@@ -152,7 +157,7 @@ def monument_summary(monument: Monument) -> dict:
         "updated_at": _timestamp(monument.updated_dt),
         "links": {
             "self": absolute(url_for("api.monument", slug=monument.slug)),
-            "pages": _page_urls("monuments.detail", slug=monument.slug),
+            "pages": _absolute(page_paths(monument.slug)),
         },
     }
 
@@ -199,7 +204,7 @@ def _stop_document(monument: Monument, stop: Stop, position: int) -> dict:
         "image": image_document(stop.image) if stop.image else None,
         "guides": _by_language(stop.guides, _guide_document),
         "codes": [code_summary(code) for code in stop.codes],
-        "links": {"pages": _page_urls("monuments.stop", slug=monument.slug, stop_slug=stop.slug)},
+        "links": {"pages": _absolute(page_paths(monument.slug, stop.slug))},
     }
 
 
@@ -220,7 +225,7 @@ def _monument_text(text) -> dict:
 
 def monument_document(monument: Monument) -> dict:
     """Describe a monument completely, in every language, with its stops, media and codes."""
-    pages = _page_urls("monuments.detail", slug=monument.slug)
+    pages = _absolute(page_paths(monument.slug))
     cover = monument.cover
     return {
         "slug": monument.slug,
@@ -262,7 +267,7 @@ def code_document(code: Code, monument: Monument | None) -> dict:
     links: dict = {"monument": None, "pages": {}}
     if monument is not None:
         links["monument"] = absolute(url_for("api.monument", slug=monument.slug))
-        links["pages"] = {lang: absolute(path) for lang, path in code_pages(code).items()}
+        links["pages"] = _absolute(code_pages(code))
     return {
         **code_summary(code),
         "type": None if monument is None else ("stop" if stop is not None else "monument"),
