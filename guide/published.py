@@ -139,6 +139,12 @@ def count_monuments(site: Site | None = None) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
+def monument_counts() -> dict[int, int]:
+    """Count the visible monuments of each live site, by site id, in one query."""
+    query = visible_monuments().with_only_columns(Monument.site_id, func.count()).group_by(Monument.site_id)
+    return dict(db.session.execute(query).all())
+
+
 def monuments_page(site: Site | None, offset: int, limit: int) -> list[Monument]:
     """Return a slice of the visible monuments in guide order, summarised, all sites or one."""
     query = visible_monuments()

@@ -123,13 +123,13 @@ def code_summary(code: Code) -> dict:
     }
 
 
-def site_document(site: Site) -> dict:
+def site_document(site: Site, monument_count: int) -> dict:
     """Describe a site in every language, with its monument count and links."""
     return {
         "slug": site.slug,
         "texts": _by_language(site.texts, lambda text: {"name": text.name, "description": text.description}),
         "coordinates": _coordinates(site),
-        "monument_count": len(site.monuments),
+        "monument_count": monument_count,
         "updated_at": _timestamp(site.updated_dt),
         "links": {
             "monuments": absolute(url_for("api.monuments", site=site.slug)),
@@ -139,8 +139,10 @@ def site_document(site: Site) -> dict:
 
 
 def sites_document() -> dict:
-    """List every live site, in home-page order."""
-    return {"languages": list(languages()), "items": [site_document(site) for site in published.list_sites()]}
+    """List every live site, in home-page order, with how many monuments visitors may see in it."""
+    counts = published.monument_counts()
+    sites = published.list_sites(with_monuments=False)
+    return {"languages": list(languages()), "items": [site_document(site, counts.get(site.id, 0)) for site in sites]}
 
 
 def monument_summary(monument: Monument) -> dict:
