@@ -1,9 +1,11 @@
 """Measure a site's offline pack: size by kind and per language, audio bytes per minute, build
 time, the time from an offline navigation to its text on screen (headless Chromium, pack
 downloaded, network cut and server stopped), how many distinct steps the progress bar takes
-during the download, and what an offline scan of a real code says with no pack saved.
+during the download, what an offline scan of a real code says with no pack saved, and the
+statements and time a cold pack build takes at 12 and 500 monuments (bench/generate.py adds
+synthetic ones): the count must not grow with them.
 
-    python bench/bench_pack.py [--site casablanca] [--runs 10] [--no-browser]
+    python bench/bench_pack.py [--site casablanca] [--runs 10] [--no-browser] [--sizes 12 500]
 Writes bench/results/pack.json. Timings are indicative: this machine, not a phone.
 """
 
@@ -202,11 +204,60 @@ def offline_paint(app, site: str, runs: int) -> dict:
     }
 
 
+def cold_build(app, url: str) -> tuple[int, float]:
+    """Count the statements and time a GET of url takes with every rendered page forgotten."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(*_args) -> None:
+        statements.append(1)
+
+    app.extensions["dalil_response_cache"].clear()
+    app.extensions.pop("dalil_packs", None)
+    app.extensions.pop("dalil_pack_summaries", None)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        start = time.perf_counter()
+        assert app.test_client().get(url).status_code == 200
+        seconds = time.perf_counter() - start
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements), round(seconds, 2)
+
+
+def scaling_figures(app, site: str, sizes: list[int]) -> list[dict]:
+    """Build the pack cold at each monument count (synthetic monuments added up to it)."""
+    from bench.generate import add_monuments
+    from guide.monuments.models import Monument
+    from guide.sites.models import Site
+
+    figures = []
+    for size in sizes:
+        with app.app_context():
+            have = db.session.query(Monument).join(Site).filter(Site.slug == site).count()
+            if size > have:
+                add_monuments(site, size - have)
+                db.session.commit()
+            have = max(have, size)
+        queries, seconds = cold_build(app, f"/api/v1/packs/{site}")
+        list_queries, list_seconds = cold_build(app, "/api/v1/packs")
+        pack = app.test_client().get(f"/api/v1/packs/{site}").get_json()
+        figures.append({"monuments": have, "pack_queries": queries, "pack_seconds": seconds,
+                        "pack_files": len(pack["files"]), "list_queries_cold": list_queries,
+                        "list_seconds_cold": list_seconds})
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", default="casablanca")
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[12, 500],
+                        help="monument counts to build the pack at (synthetic monuments fill up to each)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(tmp)
@@ -214,6 +265,8 @@ def main() -> int:
         result["by_language"] = language_figures(app, args.site)
         if not args.no_browser and Path(CHROMIUM).exists():
             result["offline"] = offline_paint(app, args.site, args.runs)
+        # Last: the synthetic monuments it adds must not change the figures above.
+        result["scaling"] = scaling_figures(app, args.site, args.sizes)
     print(f"pack {result['site']} v{result['version']}: {result['bytes'] / 1e6:.2f} MB in {result['files']} files")
     for name, bucket in sorted(result["by_kind"].items()):
         print(f"  {name:<10} {bucket['files']:>4} files {bucket['bytes'] / 1e6:>7.2f} MB")
@@ -234,6 +287,10 @@ def main() -> int:
         unsaved = offline["offline_scan_without_pack"]
         print(f"offline scan of {unsaved['code']} ({unsaved['name']}) with no pack: h1 {unsaved['h1']!r}, "
               f"named: {unsaved['named']}")
+    for row in result["scaling"]:
+        print(f"{row['monuments']} monuments: pack built cold with {row['pack_queries']} queries in "
+              f"{row['pack_seconds']} s ({row['pack_files']} files); /api/v1/packs cold: "
+              f"{row['list_queries_cold']} queries in {row['list_seconds_cold']} s")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "pack.json").write_text(json.dumps(result, indent=2))

@@ -52,3 +52,28 @@ def fetch_page(url: str) -> tuple[bytes, str]:
     if response.status_code != 200:
         raise PageError(f"{url} answered {response.status_code}")
     return response.get_data(), response.mimetype
+
+
+@contextmanager
+def page_request(url: str) -> Iterator[None]:
+    """Stand in the request for one of the app's own pages: its URL rule, arguments and language.
+
+    Packs render pages inside this from objects they already loaded, with the views' own
+    functions, so each page's bytes are those its URL serves, without a request through the
+    app. It shares this app context and database session; g is emptied for it and given back
+    afterwards, as for fetch_page.
+    """
+    app = current_app._get_current_object()
+    saved = dict(vars(g))
+    vars(g).clear()
+    # A pack and its pages belong to one content version: the one this request already read.
+    if "content_version" in saved:
+        g.content_version = saved["content_version"]
+    try:
+        with app.test_request_context(url):
+            # The URL processors set g.lang from /<lang>/, as for a real request.
+            app.preprocess_request()
+            yield
+    finally:
+        vars(g).clear()
+        vars(g).update(saved)

@@ -227,7 +227,7 @@ def test_monuments_pagination_edges(app, api):
 
 def test_an_empty_site_has_one_empty_page(app, api):
     with app.app_context():
-        db.session.add(Site(slug="empty-town", texts={
+        db.session.add(Site(slug="empty-town", live=True, texts={
             lang: SiteText(lang=lang, name=lang) for lang in app.config["LANGUAGES"]
         }))
         bump_content_version()

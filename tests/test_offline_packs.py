@@ -231,3 +231,18 @@ def test_the_worker_reads_typed_entries_with_the_servers_limits(client):
     expected = {"typed": MAX_TYPED_LENGTH, "raw": MAX_RAW_LENGTH, "digits": MAX_NUMBER_DIGITS}
     assert f"const ENTRY_LIMITS = {json.dumps(expected)};" in script
     assert ".slice(0, 32)" not in script
+
+
+def test_the_pack_list_keeps_each_sites_summary_and_builds_no_pack_twice(app, client, monkeypatch):
+    from guide.offline import services
+
+    built = []
+    build = services.build_pack
+    monkeypatch.setattr(services, "build_pack", lambda slug, langs=None: built.append(slug) or build(slug, langs))
+    listed = client.get("/api/v1/packs").get_json()["packs"]
+    assert built == ["casablanca"]
+    # Another worker's view of the same content: rendered documents gone, summaries kept.
+    app.extensions["dalil_response_cache"].clear()
+    assert client.get("/api/v1/packs").get_json()["packs"] == listed
+    assert client.get("/api/v1/packs/casablanca").get_json()["version"] == listed[0]["version"]
+    assert built == ["casablanca"]

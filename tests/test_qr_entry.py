@@ -97,7 +97,7 @@ def test_a_number_two_sites_share_asks_which_site(app, client):
     with app.app_context():
         mosque = get_monument("hassan-ii-mosque")
         other_site = db.session.scalar(select(Site).where(Site.id != mosque.site_id).limit(1))
-        other = Monument(site=other_site, slug="elsewhere")
+        other = Monument(site=other_site, slug="elsewhere", live=True)
         db.session.add(other)
         db.session.flush()
         fresh = new_code(set(db.session.scalars(select(Code.code))))

@@ -8,18 +8,16 @@ from datetime import datetime
 from flask import current_app
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from guide import published
 from guide.codes.format import ALPHABET
 from guide.codes.format import CODE_LENGTH
 from guide.codes.format import is_well_formed
 from guide.codes.models import Code
 from guide.codes.services import Resolution
+from guide.codes.services import code_pages
 from guide.codes.services import read_code
 from guide.errors import TITLES
-from guide.extensions import db
 from guide.guides.models import Guide
 from guide.i18n import languages
 from guide.media.models import Image
@@ -28,8 +26,8 @@ from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 from guide.monuments.services import structured_data
+from guide.monuments.urls import page_paths
 from guide.sites.models import Site
-from guide.sites.services import list_sites
 from guide.text import render_markdown
 
 
@@ -78,6 +76,10 @@ def _media_url(media: MediaFile) -> str:
     return absolute(media_url(media))
 
 
+def _absolute(paths: dict[str, str]) -> dict[str, str]:
+    return {lang: absolute(path) for lang, path in paths.items()}
+
+
 def _page_urls(endpoint: str, **values) -> dict[str, str]:
     return {lang: absolute(url_for(endpoint, lang=lang, **values)) for lang in languages()}
 
@@ -121,13 +123,13 @@ def code_summary(code: Code) -> dict:
     }
 
 
-def site_document(site: Site) -> dict:
+def site_document(site: Site, monument_count: int) -> dict:
     """Describe a site in every language, with its monument count and links."""
     return {
         "slug": site.slug,
         "texts": _by_language(site.texts, lambda text: {"name": text.name, "description": text.description}),
         "coordinates": _coordinates(site),
-        "monument_count": len(site.monuments),
+        "monument_count": monument_count,
         "updated_at": _timestamp(site.updated_dt),
         "links": {
             "monuments": absolute(url_for("api.monuments", site=site.slug)),
@@ -137,8 +139,10 @@ def site_document(site: Site) -> dict:
 
 
 def sites_document() -> dict:
-    """List every site, in home-page order."""
-    return {"languages": list(languages()), "items": [site_document(site) for site in list_sites()]}
+    """List every live site, in home-page order, with how many monuments visitors may see in it."""
+    counts = published.monument_counts()
+    sites = published.list_sites(with_monuments=False)
+    return {"languages": list(languages()), "items": [site_document(site, counts.get(site.id, 0)) for site in sites]}
 
 
 def monument_summary(monument: Monument) -> dict:
@@ -155,33 +159,15 @@ def monument_summary(monument: Monument) -> dict:
         "updated_at": _timestamp(monument.updated_dt),
         "links": {
             "self": absolute(url_for("api.monument", slug=monument.slug)),
-            "pages": _page_urls("monuments.detail", slug=monument.slug),
+            "pages": _absolute(page_paths(monument.slug)),
         },
     }
 
 
-def find_site(slug: str) -> Site | None:
-    """Return the site with this slug, or None."""
-    return db.session.scalar(select(Site).where(Site.slug == slug))
-
-
 def monument_page(site: Site | None, page: int, per_page: int) -> MonumentPage:
-    """Return one page of monuments, all sites or one, in guide order."""
-    query = select(Monument).join(Monument.site)
-    if site is not None:
-        query = query.where(Monument.site_id == site.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    items = db.session.scalars(
-        query.order_by(Site.position, Site.slug, Monument.position, Monument.slug)
-        .options(
-            selectinload(Monument.site),
-            selectinload(Monument.images),
-            selectinload(Monument.codes),
-        )
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    return MonumentPage(list(items), total, page, per_page)
+    """Return one page of the visible monuments, all sites or one, in guide order."""
+    items = published.monuments_page(site, (page - 1) * per_page, per_page)
+    return MonumentPage(items, published.count_monuments(site), page, per_page)
 
 
 def page_link(site: Site | None, page: int, per_page: int) -> str:
@@ -220,7 +206,7 @@ def _stop_document(monument: Monument, stop: Stop, position: int) -> dict:
         "image": image_document(stop.image) if stop.image else None,
         "guides": _by_language(stop.guides, _guide_document),
         "codes": [code_summary(code) for code in stop.codes],
-        "links": {"pages": _page_urls("monuments.stop", slug=monument.slug, stop_slug=stop.slug)},
+        "links": {"pages": _absolute(page_paths(monument.slug, stop.slug))},
     }
 
 
@@ -241,7 +227,7 @@ def _monument_text(text) -> dict:
 
 def monument_document(monument: Monument) -> dict:
     """Describe a monument completely, in every language, with its stops, media and codes."""
-    pages = _page_urls("monuments.detail", slug=monument.slug)
+    pages = _absolute(page_paths(monument.slug))
     cover = monument.cover
     return {
         "slug": monument.slug,
@@ -274,18 +260,16 @@ def monument_document(monument: Monument) -> dict:
     }
 
 
-def code_document(code: Code) -> dict:
-    """Describe what a code points at: a monument or one of its stops, and where to read it."""
-    monument = code.target_monument
-    stop = code.stop
+def code_document(code: Code, monument: Monument | None) -> dict:
+    """Describe what a code points at: a monument or one of its stops, and where to read it.
+
+    monument is the code's place when visitors may see it, else None: no link leads to a draft.
+    """
+    stop = code.stop if monument is not None else None
     links: dict = {"monument": None, "pages": {}}
     if monument is not None:
         links["monument"] = absolute(url_for("api.monument", slug=monument.slug))
-        links["pages"] = (
-            _page_urls("monuments.stop", slug=monument.slug, stop_slug=stop.slug)
-            if stop is not None
-            else _page_urls("monuments.detail", slug=monument.slug)
-        )
+        links["pages"] = _absolute(code_pages(code))
     return {
         **code_summary(code),
         "type": None if monument is None else ("stop" if stop is not None else "monument"),
@@ -310,12 +294,16 @@ def code_problem(raw: str) -> str:
 
 def code_error_document(raw: str, resolution: Resolution) -> tuple[dict, int]:
     """Describe a code that leads nowhere: 410 for a retired plaque, 404 otherwise."""
+    if resolution.unavailable:
+        # A real plaque whose place is not published yet: no typo to suggest, a reason of its own.
+        return {"error": 404, "title": str(TITLES[404]), "message": _("This place is not yet available."),
+                "suggestions": []}, 404
     if resolution.code is not None:
         return {
             "error": 410,
             "title": str(TITLES[410]),
             "message": _("This plaque code was retired and no longer leads anywhere."),
-            "code": code_document(resolution.code),
+            "code": code_document(resolution.code, resolution.monument),
         }, 410
     return {
         "error": 404,

@@ -8,6 +8,7 @@ from flask import g
 from flask import request
 from flask_babel import lazy_gettext as _l
 
+from guide import published
 from guide.api import services
 from guide.api.openapi import openapi_document
 from guide.api.params import refuse
@@ -19,7 +20,6 @@ from guide.codes.services import resolve_code
 from guide.encoding import to_json
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import negotiate_language
-from guide.monuments.services import get_monument
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -88,7 +88,7 @@ def monuments():
     def build():
         site = None
         if site_slug is not None:
-            site = services.find_site(site_slug)
+            site = published.find_site(site_slug)
             if site is None:
                 refuse(404, _l("No site has this slug."))
         result = services.monument_page(site, page, per_page)
@@ -106,7 +106,7 @@ def monument(slug: str):
     """Give everything about one monument: texts, media, guides, stops and codes."""
 
     def build():
-        found = get_monument(slug) if SLUG.fullmatch(slug) else None
+        found = published.get_monument(slug) if SLUG.fullmatch(slug) else None
         if found is None:
             refuse(404, _l("No monument has this slug."))
         return to_json(services.monument_document(found))
@@ -123,7 +123,7 @@ def code(code: str):
     def build():
         resolution = resolve_code(code)
         if resolution.found:
-            return to_json(services.code_document(resolution.code))
+            return to_json(services.code_document(resolution.code, resolution.monument))
         document, status = services.code_error_document(code, resolution)
         return to_json(document), status
 

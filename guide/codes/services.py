@@ -1,14 +1,18 @@
 """Plaque codes: resolving what was scanned or typed, and their lifecycle."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from guide import published
 from guide.caching import bump_content_version
 from guide.codes.format import fold
 from guide.codes.format import is_well_formed
@@ -18,6 +22,7 @@ from guide.codes.models import Code
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
+from guide.monuments.urls import page_paths
 from guide.publishing.revisions import add_revision
 from guide.sites.models import Site
 from guide.timeutil import as_utc
@@ -37,12 +42,19 @@ class CodeError(Exception):
 @dataclass
 class Resolution:
     code: Code | None = None
-    # Codes one typo away that do exist, for a "did you mean" link.
+    # Codes one typo away that lead somewhere, for a "did you mean" link.
     suggestions: list[str] = field(default_factory=list)
+    # The place the code leads to, when visitors may see it.
+    monument: Monument | None = None
 
     @property
     def found(self) -> bool:
-        return self.code is not None and not self.code.is_retired
+        return self.code is not None and not self.code.is_retired and self.monument is not None
+
+    @property
+    def unavailable(self) -> bool:
+        """The code is on a plaque, but its place is not published yet."""
+        return self.code is not None and not self.code.is_retired and self.monument is None
 
 
 def _with_targets(query):
@@ -51,6 +63,21 @@ def _with_targets(query):
         selectinload(Code.monument).selectinload(Monument.site),
         selectinload(Code.stop).selectinload(Stop.monument),
     )
+
+
+def code_query(in_service: bool = True, public: bool = True) -> Select:
+    """Select codes: still on a plaque (in_service), leading to a place visitors may see (public)."""
+    query = select(Code)
+    if in_service:
+        query = query.where(Code.retired_dt.is_(None))
+    if public:
+        query = query.where(published.leads_to_visible(Code.monument_id, Code.stop_id))
+    return query
+
+
+def code_pages(code: Code, langs: Iterable[str] | None = None) -> dict[str, str]:
+    """Map each language to the path of the page a code leads to: its stop's or its monument's."""
+    return page_paths(code.target_monument.slug, code.stop.slug if code.stop is not None else None, langs)
 
 
 def find_code(code: str) -> Code | None:
@@ -67,7 +94,8 @@ def read_code(raw: str) -> str | None:
 
 
 # Cached answers for a code: its page or its retired notice. An unknown code's answer is never
-# kept, so junk codes cannot push real pages out of the cache.
+# kept, so junk codes cannot push real pages out of the cache; nor is a place not yet
+# published, so that publishing it opens the page at once.
 CACHED_CODE_STATUSES = (200, 410)
 
 
@@ -77,20 +105,34 @@ def cache_code(raw: str) -> str | None:
     return code if code and is_well_formed(code) else None
 
 
+def _code_row(code: str) -> Code | None:
+    # One statement: the row, its stop, its place and that place's site, enough to tell whether
+    # visitors may see it; texts come later with the page, when it is not cached already.
+    stop = joinedload(Code.stop)
+    return db.session.scalar(select(Code).where(Code.code == code).options(
+        stop.lazyload(Stop.texts),
+        *_place_options(stop.joinedload(Stop.monument)),
+        *_place_options(joinedload(Code.monument)),
+    ))
+
+
+def _place_options(monument) -> tuple:
+    return (monument.lazyload(Monument.texts), monument.joinedload(Monument.site).lazyload(Site.texts))
+
+
 def resolve_code(raw: str) -> Resolution:
-    """Resolve a scanned or typed code, suggesting existing codes for a one-character slip."""
+    """Resolve a scanned or typed code to its place, if visible; suggest codes for a one-character slip."""
     code = read_code(raw)
     if code is None:
         return Resolution()
-    row = find_code(code) if is_well_formed(code) else None
+    row = _code_row(code) if is_well_formed(code) else None
     if row is not None:
-        return Resolution(row)
+        place = row.target_monument
+        return Resolution(row, monument=place if published.monument_is_visible(place) else None)
     candidates = typo_candidates(code)
     if not candidates:
         return Resolution()
-    existing = db.session.scalars(
-        select(Code.code).where(Code.code.in_(candidates), Code.retired_dt.is_(None))
-    )
+    existing = db.session.scalars(code_query().where(Code.code.in_(candidates)).with_only_columns(Code.code))
     return Resolution(suggestions=sorted(existing))
 
 
@@ -99,7 +141,8 @@ class Entry:
     """What a visitor typed, resolved: a code to open, or why not."""
 
     code: Code | None = None
-    # "empty", "too-long", "unknown-code", "unknown-number", "retired" or "ambiguous".
+    # "empty", "too-long", "unknown-code", "unknown-number", "retired", "unavailable" (its place
+    # is not published yet) or "ambiguous".
     problem: str | None = None
     # Codes the visitor may have meant: near a typo, or the same number in several sites.
     choices: list[Code] = field(default_factory=list)
@@ -127,6 +170,8 @@ def resolve_entry(raw: str, site: Site | None = None) -> Entry:
     if resolution.code is not None:
         if resolution.code.is_retired:
             return Entry(code=resolution.code, problem="retired")
+        if resolution.unavailable:
+            return Entry(code=resolution.code, problem="unavailable")
         return Entry(code=resolution.code)
     choices = list(db.session.scalars(
         _with_targets(select(Code).where(Code.code.in_(resolution.suggestions)).order_by(Code.code))
@@ -135,15 +180,19 @@ def resolve_entry(raw: str, site: Site | None = None) -> Entry:
 
 
 def _resolve_number(number: int, site: Site | None) -> Entry:
-    query = _with_targets(select(Code).where(Code.number == number, Code.retired_dt.is_(None)))
+    query = code_query(public=False).where(Code.number == number)
     if site is not None:
         query = query.where(Code.site_id == site.id)
-    matches = list(db.session.scalars(query.join(Site, Site.id == Code.site_id).order_by(Site.position)))
-    if not matches:
-        return Entry(problem="unknown-number")
-    if len(matches) > 1:
-        return Entry(problem="ambiguous", choices=matches)
-    return Entry(code=matches[0])
+    matches = list(db.session.scalars(
+        _with_targets(query.join(Site, Site.id == Code.site_id).order_by(Site.position))
+    ))
+    visible = [code for code in matches if published.monument_is_visible(code.target_monument)]
+    if not visible:
+        # A number printed on a plaque whose place is not published yet is not a typo.
+        return Entry(code=matches[0], problem="unavailable") if matches else Entry(problem="unknown-number")
+    if len(visible) > 1:
+        return Entry(problem="ambiguous", choices=visible)
+    return Entry(code=visible[0])
 
 
 # Lifecycle. These only flush; the CLI or the CMS request commits.

@@ -8,6 +8,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
+from guide import published
 from guide.caching import cached_response
 from guide.codes.services import CACHED_CODE_STATUSES
 from guide.codes.services import MAX_TYPED_LENGTH
@@ -20,10 +21,8 @@ from guide.errors import abort
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import languages
 from guide.i18n import negotiate_language
-from guide.monuments.rendering import render_monument
-from guide.monuments.rendering import render_stop
-from guide.sites.services import get_site
-from guide.sites.services import list_sites
+from guide.monuments.rendering import monument_page
+from guide.monuments.rendering import stop_page
 
 bp = Blueprint("codes", __name__, template_folder="templates")
 
@@ -41,19 +40,13 @@ def resolve(code: str):
     def build():
         resolution = resolve_code(code)
         if not resolution.found:
-            status = 410 if resolution.code is not None else 404
+            # A place not published yet is a 404, like an unknown code, with its own message.
+            status = 410 if resolution.code is not None and resolution.code.is_retired else 404
             return render_template("codes/unknown.html", code=code, resolution=resolution), status
-        target = resolution.code
-        monument = target.target_monument
-        if target.stop is not None:
-            g.alternates = {
-                lang: url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=target.stop.slug)
-                for lang in languages()
-            }
-            return render_stop(monument, target.stop, g.lang), 200
-        g.alternates = {lang: url_for("monuments.detail", lang=lang, slug=monument.slug)
-                        for lang in languages()}
-        return render_monument(monument, g.lang), 200
+        # The page's own cached body, rendered once whichever URL reached it.
+        slug, stop = resolution.monument.slug, resolution.code.stop
+        entry = stop_page(g.lang, slug, stop.slug) if stop is not None else monument_page(g.lang, slug)
+        return entry.body, entry.status
 
     # Only a well-formed code may be a cache key, and only its page (or its retired notice) is
     # kept: an unknown or malformed code is rendered each time, so junk cannot push real pages
@@ -91,10 +84,10 @@ def enter_in(lang: str):
 def _entry_page():
     raw = request.args.get("code")
     site_slug = request.args.get("site") or None
-    site = get_site(site_slug[:80]) if site_slug else None
+    site = published.find_site(site_slug[:80]) if site_slug else None
     if site_slug and site is None:
         abort(404, _("This site is not in the guide."))
-    sites = list_sites()
+    sites = published.list_sites(with_monuments=False)
     if raw is None:
         return render_template("codes/enter.html", entry=None, typed="", site=site, sites=sites)
     entry = resolve_entry(raw, site)

@@ -1,7 +1,6 @@
-"""Reading monuments and stops for pages, the API and offline packs, and writing a published monument."""
+"""Monuments and stops: curators' lookups, stop order, structured data, and writing a published monument (visitors read through guide/published.py)."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from guide.codes.models import Code
 from guide.codes.services import assign_code
@@ -18,21 +17,9 @@ from guide.sites.models import Site
 from guide.text import sync_texts
 
 
-def _monument_query():
-    return select(Monument).options(
-        selectinload(Monument.site),
-        selectinload(Monument.images),
-        selectinload(Monument.guides),
-        selectinload(Monument.codes),
-        selectinload(Monument.stops).selectinload(Stop.images),
-        selectinload(Monument.stops).selectinload(Stop.guides),
-        selectinload(Monument.stops).selectinload(Stop.codes),
-    )
-
-
 def get_monument(slug: str) -> Monument | None:
-    """Return the monument with this slug and everything its page shows, or None."""
-    return db.session.scalar(_monument_query().where(Monument.slug == slug))
+    """Return the monument with this slug whatever its publication state (curators' tools), or None."""
+    return db.session.scalar(select(Monument).where(Monument.slug == slug))
 
 
 def get_stop(monument: Monument, stop_slug: str) -> Stop | None:

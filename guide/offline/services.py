@@ -8,34 +8,43 @@ each with its size and sha256. The browser stores a pack whole and updates it fi
 import hashlib
 import json
 from collections import OrderedDict
+from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import asdict
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from babel import Locale
 from flask import current_app
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
+from guide import published
+from guide.caching import CachedBody
 from guide.caching import content_version
 from guide.codes.models import Code
 from guide.codes.services import MAX_NUMBER_DIGITS
 from guide.codes.services import MAX_RAW_LENGTH
 from guide.codes.services import MAX_TYPED_LENGTH
+from guide.codes.services import code_pages
+from guide.codes.services import code_query
 from guide.extensions import db
+from guide.fetching import PageError
 from guide.fetching import fetch_page
 from guide.fetching import in_language
+from guide.fetching import page_request
 from guide.i18n import current_language
 from guide.i18n import languages
 from guide.i18n import text_direction
 from guide.media.models import MediaFile
-from guide.monuments.services import get_monument
+from guide.monuments.rendering import monument_page
+from guide.monuments.rendering import stop_page
 from guide.offline.assets import asset_url
 from guide.sites.models import Site
-from guide.sites.services import get_site
-from guide.sites.services import list_sites
+from guide.sites.rendering import home_page
+from guide.sites.rendering import site_page
 from guide.text import french_typography
 
 PACK_FORMAT = 1
@@ -103,27 +112,37 @@ def font_urls() -> list[str]:
     return [url_for("offline.static", folder=folder, filename=f"{rest}/{path.name}") for path in font_paths()]
 
 
-def page_urls(site: Site, langs: Iterable[str]) -> list[str]:
-    """List a site's pages in the given languages: home, site, monuments and their stops."""
-    urls = []
+def site_pages(site: Site, langs: Iterable[str]) -> Iterator[tuple[str, Callable[[], CachedBody]]]:
+    """List a site's pages in langs (home, site, monuments, stops), each with what renders it.
+
+    The renderers are the views' own and are given the objects already loaded, so a pack reads
+    the site once, and each page is cached under the key its URL serves it from.
+    """
     for lang in langs:
-        urls.append(url_for("sites.home_in", lang=lang))
-        urls.append(url_for("sites.site", lang=lang, slug=site.slug))
+        yield url_for("sites.home_in", lang=lang), partial(home_page, lang)
+        yield url_for("sites.site", lang=lang, slug=site.slug), partial(site_page, lang, site.slug, site)
         for monument in site.monuments:
-            urls.append(url_for("monuments.detail", lang=lang, slug=monument.slug))
-            urls.extend(url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=stop.slug)
-                        for stop in monument.stops)
-    return urls
+            yield (url_for("monuments.detail", lang=lang, slug=monument.slug),
+                   partial(monument_page, lang, monument.slug, monument))
+            for stop in monument.stops:
+                yield (url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=stop.slug),
+                       partial(stop_page, lang, monument.slug, stop.slug, monument))
+
+
+def _page_entry(url: str, render: Callable[[], CachedBody]) -> PackFile:
+    with page_request(url):
+        entry = render()
+    if entry.status != 200:
+        raise PageError(f"{url} answered {entry.status}")
+    return _file_entry(url, entry.body, entry.mimetype.partition(";")[0])
 
 
 def site_media(site: Site, langs: Iterable[str]) -> list[MediaFile]:
     """List the images and the recordings in langs that the site's pages use, each file once."""
     langs = set(langs)
     seen: dict[str, MediaFile] = {}
-    for summary in site.monuments:
-        monument = get_monument(summary.slug)
-        owners = [monument, *monument.stops]
-        for owner in owners:
+    for monument in site.monuments:
+        for owner in (monument, *monument.stops):
             for image in owner.images:
                 seen.setdefault(image.media.sha256, image.media)
             for lang, guide in owner.guides.items():
@@ -136,17 +155,9 @@ def code_index(site: Site, langs: tuple[str, ...]) -> tuple[dict[str, dict[str, 
     """Map each code in service to its page per language, and each keypad number to its code."""
     codes: dict[str, dict[str, str]] = {}
     numbers: dict[str, str] = {}
-    rows = db.session.scalars(select(Code).where(Code.site_id == site.id, Code.retired_dt.is_(None)))
-    for code in rows:
-        monument = code.target_monument
-        if monument is None:
-            continue
-        if code.stop is not None:
-            pages = {lang: url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=code.stop.slug)
-                     for lang in langs}
-        else:
-            pages = {lang: url_for("monuments.detail", lang=lang, slug=monument.slug) for lang in langs}
-        codes[code.code] = pages
+    # Their places are in the session already (site_bundle): only the rows are read here.
+    for code in db.session.scalars(code_query().where(Code.site_id == site.id)):
+        codes[code.code] = code_pages(code, langs)
         numbers[str(code.number)] = code.code
     return dict(sorted(codes.items())), dict(sorted(numbers.items(), key=lambda item: int(item[0])))
 
@@ -166,14 +177,11 @@ def pack_languages(requested: str | None) -> tuple[str, ...] | None:
 
 def build_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
     """Describe the offline pack of a site in langs (all by default), or None for no such site."""
-    site = get_site(slug)
+    site = published.site_bundle(slug)
     if site is None:
         return None
     langs = langs or languages()
-    files = []
-    for url in page_urls(site, langs):
-        data, mimetype = fetch_page(url)
-        files.append(_file_entry(url, data, mimetype))
+    files = [_page_entry(url, render) for url, render in site_pages(site, langs)]
     files.extend(PackFile(url_for("media.serve", filename=media.filename), media.size, media.sha256,
                           media.mimetype) for media in site_media(site, langs))
     for path in (*shell_asset_paths(), *scanner_paths()):
@@ -211,38 +219,40 @@ def get_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
 
 
 def pack_summaries() -> list[dict]:
-    """Give each site's pack version and size, for the offline-guides screen and update checks."""
-    summaries = []
-    # A site with no monument yet has nothing to take offline.
-    for site in (site for site in list_sites() if site.monuments):
-        pack = get_pack(site.slug)
-        summaries.append({key: pack[key] for key in ("site", "version", "bytes", "names")}
-                         | {"url": url_for("offline.pack", slug=site.slug)})
-    return summaries
+    """Give each site's pack version and size, for the offline-guides screen and update checks.
+
+    One query names the sites; each summary is kept per site until its content changes, so
+    the list builds only the packs of sites that changed since it was last asked for.
+    """
+    summaries: dict = current_app.extensions.setdefault("dalil_pack_summaries", {})
+    listed = []
+    for site in published.sites_with_monuments():
+        key = (content_version(), site.slug)
+        if key not in summaries:
+            pack = get_pack(site.slug)
+            summaries[key] = {name: pack[name] for name in ("site", "version", "bytes", "names")}
+        listed.append(summaries[key] | {"url": url_for("offline.pack", slug=site.slug)})
+    # Summaries of older versions are never asked for again.
+    for key in [key for key in summaries if key[0] != content_version()]:
+        del summaries[key]
+    return listed
 
 
 def codes_document() -> dict:
-    """Index every plaque code, retired ones too: its site, its place's name and pages per language.
+    """Index every plaque code of a place visitors may see, retired ones too: site, name, pages.
 
     Small enough to keep in the app from the first visit, so that an offline scan of a real
     plaque names it even when its site is not saved.
     """
     sites: dict[str, dict[str, str]] = {}
     codes: dict[str, dict] = {}
-    for code in db.session.scalars(select(Code).order_by(Code.code)):
+    for code in published.load_code_targets(code_query(in_service=False).order_by(Code.code)):
         monument = code.target_monument
-        if monument is None:
-            continue
         site = monument.site
         sites.setdefault(site.slug, {lang: text.name for lang, text in sorted(site.texts.items())})
-        if code.stop is not None:
-            names = {lang: text.title for lang, text in code.stop.texts.items()}
-            pages = {lang: url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=code.stop.slug)
-                     for lang in languages()}
-        else:
-            names = {lang: text.name for lang, text in monument.texts.items()}
-            pages = {lang: url_for("monuments.detail", lang=lang, slug=monument.slug) for lang in languages()}
-        codes[code.code] = {"site": site.slug, "names": dict(sorted(names.items())), "pages": pages,
+        texts = code.stop.texts if code.stop is not None else monument.texts
+        names = {lang: text.title if code.stop is not None else text.name for lang, text in texts.items()}
+        codes[code.code] = {"site": site.slug, "names": dict(sorted(names.items())), "pages": code_pages(code),
                             "retired": code.is_retired}
     # No version field: an edit that leaves every code's names alone leaves this file (and with it
     # the service worker's build) unchanged.

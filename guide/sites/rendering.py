@@ -1,0 +1,36 @@
+"""The home page and site pages, rendered once per content version for their URLs and for packs."""
+
+from flask import abort
+from flask import render_template
+
+from guide import published
+from guide.caching import CachedBody
+from guide.caching import cached_entry
+from guide.sites.models import Site
+
+# The home page answers / by negotiation too, so its cached body always says what it varies on.
+HOME_VARY = ("Cookie", "Accept-Language")
+
+
+def home_page(lang: str) -> CachedBody:
+    """Return the home page in lang, rendering it on a miss."""
+
+    def build():
+        sites = published.list_sites()
+        # A real plaque code makes the "type its code" example something the visitor can try.
+        example = next((m.primary_code for s in sites for m in s.monuments if m.primary_code), None)
+        return render_template("sites/home.html", sites=sites, example_code=example)
+
+    return cached_entry(("home", lang), build, vary=HOME_VARY)
+
+
+def site_page(lang: str, slug: str, site: Site | None = None) -> CachedBody:
+    """Return a site's page in lang, rendering it on a miss; a pack passes the site it loaded."""
+
+    def build():
+        found = site or published.get_site(slug)
+        if found is None:
+            abort(404)
+        return render_template("sites/site.html", site=found)
+
+    return cached_entry(("site", lang, slug), build)
