@@ -14,11 +14,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from guide import create_app
-from guide.qr.codes import new_code
-from guide.qr.labels import PlaqueData
-from guide.qr.labels import pdf_bytes
-from guide.qr.labels import png_bytes
-from guide.qr.labels import render_pages
+from guide.codes.format import new_code
+from guide.plaques.labels import PlaqueData
+from guide.plaques.labels import pdf_bytes
+from guide.plaques.labels import png_bytes
+from guide.plaques.labels import render_pages
 
 NAMES = [
     ({"ar": "مسجد الحسن الثاني", "fr": "Mosquée Hassan II"}),

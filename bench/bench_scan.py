@@ -24,12 +24,12 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from guide import create_app
+from guide.codes.models import Code
+from guide.codes.stats import count_scan
+from guide.codes.stats import local_day
+from guide.codes.stats import scan_counter
 from guide.content.services import load_content
 from guide.extensions import db
-from guide.qr.models import Code
-from guide.qr.stats import count_scan
-from guide.qr.stats import local_day
-from guide.qr.stats import scan_counter
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 100

@@ -98,20 +98,21 @@ def _instance_secret(instance: Path) -> str:
 def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in one explicit list."""
     from guide.api.views import bp as api_bp
+    from guide.codes.views import bp as codes_bp
     from guide.media.views import bp as media_bp
     from guide.monuments.views import bp as monuments_bp
     from guide.offline.views import bp as offline_bp
-    from guide.qr.views import bp as qr_bp
+    from guide.plaques.views import bp as plaques_bp
     from guide.sites.views import bp as sites_bp
 
-    for blueprint in (sites_bp, monuments_bp, media_bp, qr_bp, api_bp, offline_bp):
+    for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp):
         app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
     """Make the content helpers every page uses available in templates."""
     from guide.guides.services import transcript_sentences
-    from guide.media.views import media_url
+    from guide.media.services import media_url
     from guide.text import format_duration
     from guide.text import pick
     from guide.text import render_markdown
@@ -127,9 +128,10 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the flask CLI commands of each domain."""
+    from guide.codes.cli import commands as codes_commands
     from guide.content.cli import commands as content_commands
-    from guide.qr.cli import commands as qr_commands
+    from guide.plaques.cli import commands as plaques_commands
     from guide.translate import translate_command
 
-    for command in (*content_commands, *qr_commands, translate_command):
+    for command in (*content_commands, *codes_commands, *plaques_commands, translate_command):
         app.cli.add_command(command)

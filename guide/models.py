@@ -1,5 +1,7 @@
 """Every domain's models, imported together so the metadata (and Alembic) sees all tables."""
 
+from guide.codes.models import Code
+from guide.codes.models import ScanCount
 from guide.content.models import ContentState
 from guide.content.models import ContentVersion
 from guide.guides.models import Guide
@@ -11,8 +13,6 @@ from guide.monuments.models import MonumentText
 from guide.monuments.models import Stop
 from guide.monuments.models import StopText
 from guide.publishing.models import Revision
-from guide.qr.models import Code
-from guide.qr.models import ScanCount
 from guide.sites.models import Site
 from guide.sites.models import SiteText
 

@@ -1,8 +1,8 @@
 /* Rules the service worker shares with the server, kept apart so Node can test them.
  *
  * negotiate() is the server's Accept-Language choice (tests/reference.py negotiate);
- * foldCode() is guide/qr/codes.py's folding of a typed or scanned plaque code;
- * readCode() and readEntry() are guide/qr/services.py's reading of what was scanned or typed.
+ * foldCode() is guide/codes/format.py's folding of a typed or scanned plaque code;
+ * readCode() and readEntry() are guide/codes/services.py's reading of what was scanned or typed.
  * The server inlines this file into /sw.js; tests run it in Node as a classic script.
  */
 
@@ -68,7 +68,7 @@ function negotiate(header, supported, fallback) {
 // Invisible or separating characters: format marks, controls, spaces, line breaks and dashes.
 const DROPPED = /[\p{Cf}\p{Cc}\p{Zs}\p{Zl}\p{Zp}\p{Pd}]/gu;
 
-/** Fold a typed or scanned code exactly as guide/qr/codes.py fold() does (its docstring has the rules). */
+/** Fold a typed or scanned code exactly as guide/codes/format.py fold() does (its docstring has the rules). */
 function foldCode(raw) {
   let text = String(raw).replace(DROPPED, "");
   text = text.normalize("NFKC").toUpperCase().normalize("NFKC");
@@ -76,7 +76,7 @@ function foldCode(raw) {
   return asciiDigits(text);
 }
 
-/** Fold a scanned or typed code as guide/qr/services.py read_code(); null when too long to be one. */
+/** Fold a scanned or typed code as guide/codes/services.py read_code(); null when too long to be one. */
 function readCode(raw, limits) {
   // Python's len() counts code points, not UTF-16 units.
   if ([...String(raw)].length > limits.raw) return null;
@@ -85,7 +85,7 @@ function readCode(raw, limits) {
 }
 
 /**
- * Read a typed entry as guide/qr/services.py resolve_entry() does before any lookup:
+ * Read a typed entry as guide/codes/services.py resolve_entry() does before any lookup:
  * {problem: "too-long" | "empty"}, {number} for a keypad number (#12 and №12 too), else {code}.
  * limits: {typed, raw, digits}, the server's MAX_TYPED_LENGTH, MAX_RAW_LENGTH and MAX_NUMBER_DIGITS.
  */

@@ -1,7 +1,7 @@
 /* Dalil's service worker, hand-written, no build step.
  *
  * The server prefixes this file with BUILD, SHELL, CODES_URL, LANGUAGES, DEFAULT_LANGUAGE,
- * ENTRY_LIMITS (guide/qr's typed-length limits) and NOT_SAVED (a translated line per language),
+ * ENTRY_LIMITS (guide/codes's typed-length limits) and NOT_SAVED (a translated line per language),
  * then sw-rules.js (negotiate, foldCode, readCode, readEntry), see guide/offline/services.py
  * sw_script. Caches:
  *   shell-<BUILD>         offline pages, CSS, JS, icons, manifest and the index of every
@@ -29,7 +29,7 @@ const INDEX_REFRESH_MS = 10 * 60 * 1000;
 const NETWORK_TIMEOUT_MS = 3500;
 // Plaques print the URL in upper case (/Q/CODE, for a denser QR symbol): any case matches.
 const CODE_PATH = /^\/q\/([^/]+)\/?$/i;
-// The typed-entry form of guide/qr: /<lang>/enter?code=…&site=…, or /q?code=…
+// The typed-entry form of guide/codes: /<lang>/enter?code=…&site=…, or /q?code=…
 const ENTRY_PATH = /^\/(?:([a-z]{2,3})\/enter|[qQ])\/?$/;
 
 self.addEventListener("install", (event) => {

@@ -213,10 +213,29 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def _closing(app):
+    """Send each body whole, its file closed before the first byte goes out.
+
+    Werkzeug's server drains the request in a finally block before it closes the response; when
+    the browser has already dropped the connection (a cut-off media request), that read raises and
+    close() never runs, so a media file stays open until garbage collection warns about it.
+    """
+
+    def wsgi(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
     """Serve the app over real HTTP on a free local port; .stop() ends it mid-test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     # Join request threads on close, so no request outlives its test's database.
     server.daemon_threads = False
     thread = threading.Thread(target=server.serve_forever, daemon=True)

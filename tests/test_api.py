@@ -10,14 +10,14 @@ from openapi_spec_validator import validate as validate_spec
 from sqlalchemy import select
 
 from guide.caching import bump_content_version
+from guide.codes.format import ALPHABET
+from guide.codes.format import check_character
+from guide.codes.models import Code
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.monuments.models import MonumentText
 from guide.monuments.services import get_monument
 from guide.monuments.services import structured_data
-from guide.qr.codes import ALPHABET
-from guide.qr.codes import check_character
-from guide.qr.models import Code
 from guide.sites.models import Site
 from guide.sites.models import SiteText
 from guide.text import render_markdown

@@ -9,11 +9,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from guide.codes.format import ALPHABET
+from guide.codes.format import fold
+from guide.codes.models import Code
 from guide.extensions import db
 from guide.monuments.services import get_monument
-from guide.qr.codes import ALPHABET
-from guide.qr.codes import fold
-from guide.qr.models import Code
 
 # Right-to-left and left-to-right marks, override, soft hyphen, zero-width space and joiner,
 # byte-order mark, Arabic letter mark, isolates: every one is Unicode category Cf.

@@ -4,12 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guide.qr.codes import ALPHABET
-from guide.qr.codes import BODY_LENGTH
-from guide.qr.codes import check_character
-from guide.qr.codes import is_well_formed
-from guide.qr.codes import single_typo_candidates
-from guide.qr.codes import typo_candidates
+from guide.codes.format import ALPHABET
+from guide.codes.format import BODY_LENGTH
+from guide.codes.format import check_character
+from guide.codes.format import is_well_formed
+from guide.codes.format import single_typo_candidates
+from guide.codes.format import typo_candidates
 
 codes = st.text(ALPHABET, min_size=BODY_LENGTH, max_size=BODY_LENGTH).map(lambda body: body + check_character(body))
 

@@ -11,11 +11,11 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from guide.caching import content_version
+from guide.codes.format import is_well_formed
+from guide.codes.models import Code
 from guide.content.models import ContentState
 from guide.extensions import db
 from guide.monuments.models import Monument
-from guide.qr.codes import is_well_formed
-from guide.qr.models import Code
 from guide.sites.models import Site
 from guide.timeutil import now_utc
 

@@ -7,12 +7,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from guide.codes.format import ALPHABET
+from guide.codes.format import check_character
+from guide.codes.models import Code
 from guide.extensions import db
 from guide.media.models import MediaFile
 from guide.monuments.services import get_monument
-from guide.qr.codes import ALPHABET
-from guide.qr.codes import check_character
-from guide.qr.models import Code
 
 
 @pytest.fixture

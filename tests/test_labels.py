@@ -17,18 +17,18 @@ from PIL import ImageFont
 from PIL import ImageOps
 from sqlalchemy import select
 
+from guide.codes.models import Code
 from guide.extensions import db
-from guide.qr import labels
-from guide.qr.labels import LabelError
-from guide.qr.labels import PlaqueData
-from guide.qr.labels import guide_text
-from guide.qr.labels import render_plaque
-from guide.qr.labels import render_sheets
-from guide.qr.labels import size_guide
-from guide.qr.models import Code
-from guide.qr.services import plaques_for
-from guide.qr.symbols import make_symbol
-from guide.qr.symbols import plaque_url
+from guide.plaques import labels
+from guide.plaques.labels import LabelError
+from guide.plaques.labels import PlaqueData
+from guide.plaques.labels import guide_text
+from guide.plaques.labels import render_plaque
+from guide.plaques.labels import render_sheets
+from guide.plaques.labels import size_guide
+from guide.plaques.services import plaques_for
+from guide.plaques.symbols import make_symbol
+from guide.plaques.symbols import plaque_url
 from guide.sites.models import Site
 
 

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from guide.caching import bump_content_version
+from guide.codes.models import Code
 from guide.extensions import db
 from guide.i18n import languages
 from guide.monuments.models import Monument
-from guide.qr.models import Code
 from guide.sites.models import Site
 
 
@@ -223,9 +223,9 @@ def test_renaming_a_monument_changes_the_code_index_not_the_worker(app, client):
 
 
 def test_the_worker_reads_typed_entries_with_the_servers_limits(client):
-    from guide.qr.services import MAX_NUMBER_DIGITS
-    from guide.qr.services import MAX_RAW_LENGTH
-    from guide.qr.services import MAX_TYPED_LENGTH
+    from guide.codes.services import MAX_NUMBER_DIGITS
+    from guide.codes.services import MAX_RAW_LENGTH
+    from guide.codes.services import MAX_TYPED_LENGTH
 
     script = client.get("/sw.js").get_data(as_text=True)
     expected = {"typed": MAX_TYPED_LENGTH, "raw": MAX_RAW_LENGTH, "digits": MAX_NUMBER_DIGITS}

@@ -6,9 +6,9 @@ from flask_babel import force_locale
 from flask_babel import gettext
 from sqlalchemy import select
 
+from guide.codes.models import Code
+from guide.codes.services import retire_code
 from guide.extensions import db
-from guide.qr.models import Code
-from guide.qr.services import retire_code
 from guide.sites.models import Site
 
 pytestmark = pytest.mark.browser

@@ -11,11 +11,11 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from guide.caching import bump_content_version
+from guide.codes.models import Code
 from guide.config import Defaults
 from guide.extensions import db
-from guide.media.views import media_url
+from guide.media.services import media_url
 from guide.monuments.models import Monument
-from guide.qr.models import Code
 from guide.sites.models import Site
 from guide.text import french_typography
 from guide.timeutil import now_utc

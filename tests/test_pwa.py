@@ -226,9 +226,9 @@ def test_the_entry_page_has_one_entry_form(client):
 
 
 def test_the_code_index_names_every_code_retired_ones_too(app, client):
+    from guide.codes.models import Code
+    from guide.codes.services import retire_code
     from guide.extensions import db
-    from guide.qr.models import Code
-    from guide.qr.services import retire_code
 
     with app.app_context():
         codes = list(db.session.scalars(select(Code)))

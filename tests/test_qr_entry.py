@@ -6,12 +6,12 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from guide.codes.format import new_code
+from guide.codes.models import Code
+from guide.codes.services import retire_code
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.monuments.services import get_monument
-from guide.qr.codes import new_code
-from guide.qr.models import Code
-from guide.qr.services import retire_code
 from guide.sites.models import Site
 
 AR = {"Accept-Language": "ar"}

@@ -10,11 +10,11 @@ from qrcode.util import MODE_ALPHA_NUM
 from qrcode.util import QRData
 from sqlalchemy import select
 
+from guide.codes.models import Code
 from guide.extensions import db
-from guide.qr.models import Code
-from guide.qr.symbols import QUIET_ZONE
-from guide.qr.symbols import make_symbol
-from guide.qr.symbols import plaque_url
+from guide.plaques.symbols import QUIET_ZONE
+from guide.plaques.symbols import make_symbol
+from guide.plaques.symbols import plaque_url
 
 URL = "HTTPS://DALIL.EXAMPLE/Q/H3J4Y"
 

@@ -3,17 +3,17 @@
 import pytest
 from sqlalchemy import select
 
+from guide.codes.format import is_well_formed
+from guide.codes.models import Code
+from guide.codes.services import CodeError
+from guide.codes.services import create_code
+from guide.codes.services import retarget_code
+from guide.codes.services import retire_code
 from guide.content.models import ContentState
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.monuments.services import get_monument
 from guide.monuments.services import get_stop
-from guide.qr.codes import is_well_formed
-from guide.qr.models import Code
-from guide.qr.services import CodeError
-from guide.qr.services import create_code
-from guide.qr.services import retarget_code
-from guide.qr.services import retire_code
 from guide.sites.models import Site
 
 

@@ -9,16 +9,16 @@ from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from guide.codes import stats
+from guide.codes.models import ScanCount
+from guide.codes.stats import count_scan
+from guide.codes.stats import daily_totals
+from guide.codes.stats import flush_scans
+from guide.codes.stats import local_day
+from guide.codes.stats import scan_counter
+from guide.codes.stats import scan_totals
 from guide.extensions import db
 from guide.monuments.services import get_monument
-from guide.qr import stats
-from guide.qr.models import ScanCount
-from guide.qr.stats import count_scan
-from guide.qr.stats import daily_totals
-from guide.qr.stats import flush_scans
-from guide.qr.stats import local_day
-from guide.qr.stats import scan_counter
-from guide.qr.stats import scan_totals
 
 # Nothing flushes by itself unless a test says so: tests flush when they choose.
 QUIET = {"SCAN_FLUSH_HITS": 10_000, "SCAN_FLUSH_SECONDS": 10_000}

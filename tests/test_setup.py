@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from guide.qr import labels
+from guide.plaques import labels
 from tests.conftest import PROJECT_ROOT
 
 SETUP = PROJECT_ROOT / ".ci" / "setup"

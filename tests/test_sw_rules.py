@@ -8,13 +8,13 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from guide.qr.codes import ALPHABET
-from guide.qr.codes import fold
-from guide.qr.services import MAX_NUMBER_DIGITS
-from guide.qr.services import MAX_RAW_LENGTH
-from guide.qr.services import MAX_TYPED_LENGTH
-from guide.qr.services import _keypad_number
-from guide.qr.services import read_code
+from guide.codes.format import ALPHABET
+from guide.codes.format import fold
+from guide.codes.services import MAX_NUMBER_DIGITS
+from guide.codes.services import MAX_RAW_LENGTH
+from guide.codes.services import MAX_TYPED_LENGTH
+from guide.codes.services import _keypad_number
+from guide.codes.services import read_code
 from tests.reference import negotiate
 from tests.sw_rules import NodeRules
 
@@ -121,7 +121,7 @@ def test_every_decimal_digit_maps_to_its_value(node):
 
 
 def _server_entry(raw: str) -> dict:
-    """How guide/qr/services.resolve_entry reads a typed entry, before any database lookup."""
+    """How guide/codes/services.resolve_entry reads a typed entry, before any database lookup."""
     text = read_code(raw.replace("№", "#"))
     if text is None:
         return {"problem": "too-long"}

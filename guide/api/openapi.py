@@ -2,11 +2,11 @@
 
 from flask import current_app
 
+from guide.codes.format import ALPHABET
+from guide.codes.format import CODE_LENGTH
+from guide.codes.services import MAX_RAW_LENGTH
 from guide.i18n import languages
 from guide.monuments.models import ACCESS_KINDS
-from guide.qr.codes import ALPHABET
-from guide.qr.codes import CODE_LENGTH
-from guide.qr.services import MAX_RAW_LENGTH
 from guide.security import MAX_HEADER_BYTES
 from guide.security import MAX_URL_BYTES
 

@@ -1,6 +1,5 @@
 """Open data documents: sites, monuments and codes as plain JSON-ready dicts, every language."""
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import UTC
@@ -13,22 +12,22 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from guide.codes.format import ALPHABET
+from guide.codes.format import CODE_LENGTH
+from guide.codes.format import is_well_formed
+from guide.codes.models import Code
+from guide.codes.services import Resolution
+from guide.codes.services import read_code
 from guide.errors import TITLES
 from guide.extensions import db
 from guide.guides.models import Guide
 from guide.i18n import languages
 from guide.media.models import Image
 from guide.media.models import MediaFile
-from guide.media.views import media_url
+from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 from guide.monuments.services import structured_data
-from guide.qr.codes import ALPHABET
-from guide.qr.codes import CODE_LENGTH
-from guide.qr.codes import is_well_formed
-from guide.qr.models import Code
-from guide.qr.services import Resolution
-from guide.qr.services import read_code
 from guide.sites.models import Site
 from guide.sites.services import list_sites
 from guide.text import render_markdown
@@ -44,11 +43,6 @@ class MonumentPage:
     @property
     def pages(self) -> int:
         return math.ceil(self.total / self.per_page)
-
-
-def to_json(document: dict) -> bytes:
-    """Encode a document as compact UTF-8 JSON, Arabic left readable."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def absolute(path: str) -> str:
@@ -121,7 +115,7 @@ def code_summary(code: Code) -> dict:
     return {
         "code": code.code,
         "number": code.number,
-        "url": absolute(url_for("qr.resolve", code=code.code)),
+        "url": absolute(url_for("codes.resolve", code=code.code)),
         "retired": code.is_retired,
         "retired_at": _timestamp(code.retired_dt),
     }

@@ -13,12 +13,13 @@ from guide.api.openapi import openapi_document
 from guide.api.params import refuse
 from guide.api.params import single_arg
 from guide.caching import cached_response
+from guide.codes.services import CACHED_CODE_STATUSES
+from guide.codes.services import cache_code
+from guide.codes.services import resolve_code
+from guide.encoding import to_json
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import negotiate_language
 from guide.monuments.services import get_monument
-from guide.qr.services import CACHED_CODE_STATUSES
-from guide.qr.services import cache_code
-from guide.qr.services import resolve_code
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -67,13 +68,13 @@ def _slug_arg(name: str) -> str | None:
 @bp.get("/openapi.json")
 def openapi():
     """Describe this API as an OpenAPI 3.1 document."""
-    return cached_response(("api-openapi",), lambda: services.to_json(openapi_document()), JSON)
+    return cached_response(("api-openapi",), lambda: to_json(openapi_document()), JSON)
 
 
 @bp.get("/sites")
 def sites():
     """List every site, in every language, with its monument count."""
-    return cached_response(("api-sites",), lambda: services.to_json(services.sites_document()), JSON)
+    return cached_response(("api-sites",), lambda: to_json(services.sites_document()), JSON)
 
 
 @bp.get("/monuments")
@@ -95,7 +96,7 @@ def monuments():
         if page > max(result.pages, 1):
             refuse(404, _l("This page of results does not exist."))
         document = services.monuments_document(site, result)
-        return services.to_json(document), 200, services.link_headers(document)
+        return to_json(document), 200, services.link_headers(document)
 
     return cached_response(("api-monuments", site_slug, page, per_page), build, JSON)
 
@@ -108,7 +109,7 @@ def monument(slug: str):
         found = get_monument(slug) if SLUG.fullmatch(slug) else None
         if found is None:
             refuse(404, _l("No monument has this slug."))
-        return services.to_json(services.monument_document(found))
+        return to_json(services.monument_document(found))
 
     return cached_response(("api-monument", slug), build, JSON)
 
@@ -122,9 +123,9 @@ def code(code: str):
     def build():
         resolution = resolve_code(code)
         if resolution.found:
-            return services.to_json(services.code_document(resolution.code))
+            return to_json(services.code_document(resolution.code))
         document, status = services.code_error_document(code, resolution)
-        return services.to_json(document), status
+        return to_json(document), status
 
     # As for /q/<CODE>: only well-formed codes are keys, and only real codes' answers are kept.
     folded = cache_code(code)

@@ -8,11 +8,11 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from guide.codes.format import new_code
+from guide.codes.models import Code
 from guide.content.services import ContentError
 from guide.content.services import load_content
 from guide.extensions import db
-from guide.qr.codes import new_code
-from guide.qr.models import Code
 
 
 @click.command("init-db")

@@ -13,8 +13,8 @@ from pydantic import ValidationInfo
 from pydantic import field_validator
 from pydantic import model_validator
 
+from guide.codes.format import is_well_formed
 from guide.guides.services import count_sentences
-from guide.qr.codes import is_well_formed
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 # Invisible direction overrides and NULs would let a title reorder or hide text around it.

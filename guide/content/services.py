@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from guide.caching import bump_content_version
+from guide.codes.models import Code
+from guide.codes.services import assign_code
 from guide.content.schema import GuideEntry
 from guide.content.schema import ImageEntry
 from guide.content.schema import MonumentFile
@@ -29,7 +31,6 @@ from guide.monuments.models import Monument
 from guide.monuments.models import MonumentText
 from guide.monuments.models import Stop
 from guide.monuments.models import StopText
-from guide.qr.models import Code
 from guide.sites.models import Site
 from guide.sites.models import SiteText
 from guide.timeutil import now_utc
@@ -267,7 +268,7 @@ def _apply_monument(site: Site, parsed: ParsedMonument, report: LoadReport) -> N
     db.session.flush()
 
     _sync_stops(monument, parsed)
-    _assign_code(data.code, data.number, site, monument=monument)
+    assign_code(data.code, data.number, site, monument=monument)
 
 
 def _sync_stops(monument: Monument, parsed: ParsedMonument) -> None:
@@ -276,8 +277,8 @@ def _sync_stops(monument: Monument, parsed: ParsedMonument) -> None:
     for slug, stop in by_slug.items():
         if slug not in wanted:
             # The plaque of a removed stop stays valid: it now leads to the monument.
-            for code in stop.codes:
-                code.stop, code.monument = None, monument
+            for code in list(stop.codes):
+                assign_code(code.code, code.number, code.site, monument=monument)
             monument.stops.remove(stop)
     db.session.flush()
     for position, entry in enumerate(parsed.data.stops):
@@ -292,17 +293,7 @@ def _sync_stops(monument: Monument, parsed: ParsedMonument) -> None:
             stop.images.append(_image(entry.image, "stop", 0, parsed.media))
         _sync_guides(stop.guides, entry.guides, parsed.media)
         db.session.flush()
-        _assign_code(entry.code, entry.number, monument.site, stop=stop)
-
-
-def _assign_code(code: str, number: int, site: Site, monument: Monument | None = None,
-                 stop: Stop | None = None) -> None:
-    row = db.session.get(Code, code)
-    if row is None:
-        row = Code(code=code, site=site, number=number)
-        db.session.add(row)
-    row.site, row.number = site, number
-    row.monument, row.stop = monument, stop
+        assign_code(entry.code, entry.number, monument.site, stop=stop)
 
 
 def _image(entry: ImageEntry, role: str, position: int, media: dict) -> Image:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import mutagen
 from flask import current_app
+from flask import url_for
 from flask_babel import gettext as _
 from PIL import Image as PILImage
 
@@ -81,6 +82,11 @@ def probe_audio(data: bytes) -> Probe:
     return Probe(
         hashlib.sha256(data).hexdigest(), extension, mimetype, len(data), duration_s=round(duration, 2)
     )
+
+
+def media_url(media: MediaFile) -> str:
+    """Return the permanent path of a media file."""
+    return url_for("media.serve", filename=media.filename)
 
 
 def media_path(sha256: str, extension: str) -> Path:

@@ -6,11 +6,9 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import request
-from flask import url_for
 from werkzeug.http import parse_range_header
 from werkzeug.utils import send_file
 
-from guide.media.models import MediaFile
 from guide.media.services import AUDIO_FORMATS
 from guide.media.services import IMAGE_FORMATS
 from guide.media.services import media_path
@@ -25,11 +23,6 @@ MEDIA_HEADERS = (
     # A page on another origin playing the audio must see which part it received.
     ("Access-Control-Expose-Headers", "Content-Range, Accept-Ranges, Content-Length, ETag"),
 )
-
-
-def media_url(media: MediaFile) -> str:
-    """Return the permanent path of a media file."""
-    return url_for("media.serve", filename=media.filename)
 
 
 def _serves_range(environ: dict, etag: str) -> bool:

@@ -23,7 +23,7 @@ from guide.publishing.models import Published
 from guide.timeutil import now_utc
 
 if TYPE_CHECKING:
-    from guide.qr.models import Code
+    from guide.codes.models import Code
     from guide.sites.models import Site
 
 ACCESS_KINDS = ("inside", "street", "partial")

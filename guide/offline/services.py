@@ -9,32 +9,30 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Iterable
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
 from flask import current_app
-from flask import g
 from flask import url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from guide.caching import content_version
+from guide.codes.models import Code
+from guide.codes.services import MAX_NUMBER_DIGITS
+from guide.codes.services import MAX_RAW_LENGTH
+from guide.codes.services import MAX_TYPED_LENGTH
 from guide.extensions import db
+from guide.fetching import fetch_page
+from guide.fetching import in_language
 from guide.i18n import current_language
-from guide.i18n import formatting_locale
 from guide.i18n import languages
 from guide.i18n import text_direction
 from guide.media.models import MediaFile
 from guide.monuments.services import get_monument
-from guide.qr.models import Code
-from guide.qr.services import MAX_NUMBER_DIGITS
-from guide.qr.services import MAX_RAW_LENGTH
-from guide.qr.services import MAX_TYPED_LENGTH
+from guide.offline.assets import asset_url
 from guide.sites.models import Site
 from guide.sites.services import get_site
 from guide.sites.services import list_sites
@@ -55,10 +53,6 @@ SCANNER_FILES = ("vendor/barcode-detector/ponyfill.js", "vendor/barcode-detector
 FONT_FOLDER = "vendor/fonts"
 
 
-class PageError(RuntimeError):
-    """A page that belongs in a pack did not render."""
-
-
 @dataclass(frozen=True, slots=True)
 class PackFile:
     url: str
@@ -67,46 +61,7 @@ class PackFile:
     type: str
 
 
-@contextmanager
-def in_language(lang: str) -> Iterator[None]:
-    """Run template and gettext calls as if the request were in lang."""
-    missing = object()
-    previous = g.get("lang", missing)
-    g.lang = lang
-    try:
-        with force_locale(formatting_locale(lang, current_app.config["LOCALE_TERRITORY"])):
-            yield
-    finally:
-        if previous is missing:
-            g.pop("lang", None)
-        else:
-            g.lang = previous
-
-
-def fetch_page(url: str) -> tuple[bytes, str]:
-    """Return the exact bytes and type the server sends for one of its own pages.
-
-    Going through the app itself, rather than calling the render functions, guarantees that a
-    pack's sha256 matches what the browser downloads. The inner request shares this app context,
-    hence its database session and transaction (a second session would wait on locks the first
-    holds); g is emptied for it and given back afterwards, so neither request sees the other's.
-    """
-    app = current_app._get_current_object()
-    saved = dict(vars(g))
-    vars(g).clear()
-    try:
-        response = app.test_client().get(url)
-    finally:
-        vars(g).clear()
-        vars(g).update(saved)
-    if response.status_code != 200:
-        raise PageError(f"{url} answered {response.status_code}")
-    return response.get_data(), response.mimetype
-
-
 def _static_file(path: str) -> tuple[str, Path]:
-    from guide.offline.views import asset_url
-
     return asset_url(path), Path(current_app.config["PWA_DIR"]) / path
 
 
@@ -336,7 +291,7 @@ def sw_script(sw_source: bytes, rules_source: bytes = b"") -> bytes:
         "CODES_URL": url_for("offline.codes"),
         "LANGUAGES": list(languages()),
         "DEFAULT_LANGUAGE": current_app.config["DEFAULT_LANGUAGE"],
-        # The keypad reads a typed entry offline exactly as guide/qr does online.
+        # The keypad reads a typed entry offline exactly as guide/codes does online.
         "ENTRY_LIMITS": {"typed": MAX_TYPED_LENGTH, "raw": MAX_RAW_LENGTH, "digits": MAX_NUMBER_DIGITS},
         "NOT_SAVED": not_saved_lines(),
     }

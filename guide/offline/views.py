@@ -1,6 +1,5 @@
 """The installable app: service worker, manifest, offline packs, saved-guides pages and static files."""
 
-import hashlib
 from pathlib import Path
 
 from flask import Blueprint
@@ -9,16 +8,16 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import send_from_directory
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from guide.api.params import refuse
 from guide.api.params import single_arg
-from guide.api.services import to_json
 from guide.caching import cached_response
+from guide.encoding import to_json
 from guide.i18n import current_language
 from guide.i18n import languages
 from guide.offline import services
+from guide.offline.assets import asset_url
 
 bp = Blueprint("offline", __name__, template_folder="templates")
 
@@ -40,27 +39,6 @@ def static(folder: str, filename: str):
     if fingerprinted:
         response.cache_control.immutable = True
     return response
-
-
-def _fingerprint(path: Path) -> str | None:
-    # A missing file (icons not generated yet) must not take every page down with it.
-    if not path.is_file():
-        return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
-_fingerprints: dict[str, str | None] = {}
-
-
-def asset_url(path: str) -> str:
-    """Return a static file's URL with a content fingerprint, so caches refresh on change."""
-    folder, _slash, filename = path.partition("/")
-    if path not in _fingerprints or current_app.debug:
-        _fingerprints[path] = _fingerprint(Path(current_app.config["PWA_DIR"]) / path)
-    version = _fingerprints[path]
-    if version is None:
-        return url_for("offline.static", folder=folder, filename=filename)
-    return url_for("offline.static", folder=folder, filename=filename, v=version)
 
 
 @bp.app_context_processor

@@ -1,59 +1,23 @@
-"""flask labels (print plaques) and flask codes (create, retarget, retire, list, stats)."""
+"""flask codes: create, retarget, retire and list plaque codes, and show their scans."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask.cli import with_appcontext
 
+from guide.codes.services import CodeError
+from guide.codes.services import codes_in_site
+from guide.codes.services import create_code
+from guide.codes.services import find_code
+from guide.codes.services import retarget_code
+from guide.codes.services import retire_code
+from guide.codes.stats import flush_scans
+from guide.codes.stats import local_day
+from guide.codes.stats import scan_totals
 from guide.extensions import db
 from guide.monuments.services import get_monument
 from guide.monuments.services import get_stop
-from guide.qr.labels import LAYOUTS
-from guide.qr.labels import PAPERS
-from guide.qr.labels import LabelError
-from guide.qr.services import CodeError
-from guide.qr.services import codes_in_site
-from guide.qr.services import create_code
-from guide.qr.services import export_labels
-from guide.qr.services import find_code
-from guide.qr.services import retarget_code
-from guide.qr.services import retire_code
-from guide.qr.stats import flush_scans
-from guide.qr.stats import local_day
-from guide.qr.stats import scan_totals
 from guide.sites.services import get_site
-
-
-@click.command("labels")
-@click.option("--site", help="Every code of this site (slug).")
-@click.option("--monument", help="Every code of this monument and its stops (slug).")
-@click.option("--code", "codes", multiple=True, help="One code; repeat for more.")
-@click.option("--layout", type=click.Choice(LAYOUTS), default="sheet", show_default=True,
-              help="sheet: A4 pages of 8 stickers; plaque: one plaque a page.")
-@click.option("--paper", type=click.Choice(tuple(PAPERS)), default="a6", show_default=True,
-              help="Plaque size, for --layout plaque.")
-@click.option("--format", "file_format", type=click.Choice(("pdf", "png")),
-              help="Default: from the output's extension, else pdf.")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@with_appcontext
-def labels_command(site, monument, codes, layout, paper, file_format, output: Path):
-    """Print the plaques of codes, a monument or a whole site, as PDF or 300 dpi PNG."""
-    if not (site or monument or codes):
-        raise click.UsageError("Give --site, --monument or --code.")
-    file_format = file_format or ("png" if output.suffix.lower() == ".png" else "pdf")
-    try:
-        files, count, guidance = export_labels(site, monument, codes, layout, paper, file_format)
-    except (CodeError, LabelError) as error:
-        raise click.ClickException(str(error)) from None
-    written = []
-    for index, blob in enumerate(files, start=1):
-        path = output if len(files) == 1 else output.with_name(f"{output.stem}-{index:02d}{output.suffix}")
-        path.write_bytes(blob)
-        written.append(str(path))
-    click.echo(f"{count} plaque(s) written to {', '.join(written)}")
-    click.echo(guidance)
 
 
 @click.group("codes", cls=AppGroup)
@@ -157,4 +121,4 @@ def _describe(code) -> str:
     return f"{monument.slug}/{code.stop.slug}" if code.stop else monument.slug
 
 
-commands = (labels_command, codes_group)
+commands = (codes_group,)

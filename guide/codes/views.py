@@ -1,8 +1,6 @@
-"""/q/<CODE>: where every plaque's QR code leads; typed codes; the QR images themselves."""
+"""/q/<CODE>: where every plaque's QR code leads; typed codes."""
 
 from flask import Blueprint
-from flask import Response
-from flask import current_app
 from flask import g
 from flask import redirect
 from flask import render_template
@@ -11,31 +9,24 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from guide.caching import cached_response
+from guide.codes.services import CACHED_CODE_STATUSES
+from guide.codes.services import MAX_TYPED_LENGTH
+from guide.codes.services import cache_code
+from guide.codes.services import resolve_code
+from guide.codes.services import resolve_entry
+from guide.codes.stats import count_scan
+from guide.codes.stats import flush_after
 from guide.errors import abort
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import languages
 from guide.i18n import negotiate_language
-from guide.monuments.views import render_monument
-from guide.monuments.views import render_stop
-from guide.qr.services import CACHED_CODE_STATUSES
-from guide.qr.services import MAX_TYPED_LENGTH
-from guide.qr.services import cache_code
-from guide.qr.services import find_code
-from guide.qr.services import read_code
-from guide.qr.services import resolve_code
-from guide.qr.services import resolve_entry
-from guide.qr.stats import count_scan
-from guide.qr.stats import flush_after
-from guide.qr.symbols import plaque_url
-from guide.qr.symbols import symbol_png
-from guide.qr.symbols import symbol_svg
+from guide.monuments.rendering import render_monument
+from guide.monuments.rendering import render_stop
 from guide.sites.services import get_site
 from guide.sites.services import list_sites
 
-bp = Blueprint("qr", __name__, template_folder="templates")
+bp = Blueprint("codes", __name__, template_folder="templates")
 
-# QR images depend only on the code and PUBLIC_BASE_URL, which change at most on a redeploy.
-IMAGE_MAX_AGE = 30 * 24 * 3600
 # Status of a /q/ answer that means an existing code was resolved (304: a re-scan).
 COUNTED_STATUSES = (200, 304, 410)
 
@@ -51,7 +42,7 @@ def resolve(code: str):
         resolution = resolve_code(code)
         if not resolution.found:
             status = 410 if resolution.code is not None else 404
-            return render_template("qr/unknown.html", code=code, resolution=resolution), status
+            return render_template("codes/unknown.html", code=code, resolution=resolution), status
         target = resolution.code
         monument = target.target_monument
         if target.stop is not None:
@@ -93,7 +84,7 @@ def enter():
 @bp.get("/<lang:lang>/enter")
 def enter_in(lang: str):
     """Let a visitor type a plaque code or a keypad number, in the language of the URL."""
-    g.alternates = {other: url_for("qr.enter_in", lang=other) for other in languages()}
+    g.alternates = {other: url_for("codes.enter_in", lang=other) for other in languages()}
     return _entry_page()
 
 
@@ -105,41 +96,10 @@ def _entry_page():
         abort(404, _("This site is not in the guide."))
     sites = list_sites()
     if raw is None:
-        return render_template("qr/enter.html", entry=None, typed="", site=site, sites=sites)
+        return render_template("codes/enter.html", entry=None, typed="", site=site, sites=sites)
     entry = resolve_entry(raw, site)
     if entry.problem is None:
-        return redirect(url_for("qr.resolve", code=entry.code.code, via="typed"), 303)
+        return redirect(url_for("codes.resolve", code=entry.code.code, via="typed"), 303)
     status = {"empty": 400, "too-long": 400, "retired": 410, "ambiguous": 200}.get(entry.problem, 404)
-    return render_template("qr/enter.html", entry=entry, typed=raw[:MAX_TYPED_LENGTH], site=site,
+    return render_template("codes/enter.html", entry=entry, typed=raw[:MAX_TYPED_LENGTH], site=site,
                            sites=sites), status
-
-
-def _image_code(code: str) -> str:
-    """Return the existing code for an image URL, case-insensitively, or stop with a 404."""
-    folded = read_code(code)
-    row = find_code(folded) if folded else None
-    if row is None:
-        abort(404, _("No plaque carries this code."))
-    return row.code
-
-
-def _image_response(body: bytes, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.add_etag()
-    response.cache_control.public = True
-    response.cache_control.max_age = IMAGE_MAX_AGE
-    return response.make_conditional(request)
-
-
-@bp.get("/qr/<code>.png")
-def image_png(code: str):
-    """Send the QR code of a plaque as a PNG, ten pixels a module."""
-    found = _image_code(code)
-    return _image_response(symbol_png(plaque_url(found, current_app.config["PUBLIC_BASE_URL"])), "image/png")
-
-
-@bp.get("/qr/<code>.svg")
-def image_svg(code: str):
-    """Send the QR code of a plaque as an SVG, for print shops and the CMS."""
-    found = _image_code(code)
-    return _image_response(symbol_svg(plaque_url(found, current_app.config["PUBLIC_BASE_URL"])), "image/svg+xml")

@@ -1,4 +1,4 @@
-"""Plaque codes: resolving what was scanned or typed, their lifecycle, and what plaques print."""
+"""Plaque codes: resolving what was scanned or typed, and their lifecycle."""
 
 from dataclasses import dataclass
 from dataclasses import field
@@ -9,26 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from guide.caching import bump_content_version
+from guide.codes.format import fold
+from guide.codes.format import is_well_formed
+from guide.codes.format import new_code
+from guide.codes.format import typo_candidates
+from guide.codes.models import Code
 from guide.extensions import db
-from guide.i18n import current_language
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
-from guide.monuments.services import get_monument
-from guide.qr.codes import fold
-from guide.qr.codes import is_well_formed
-from guide.qr.codes import new_code
-from guide.qr.codes import typo_candidates
-from guide.qr.labels import PlaqueData
-from guide.qr.labels import guide_text
-from guide.qr.labels import pdf_bytes
-from guide.qr.labels import png_bytes
-from guide.qr.labels import render_pages
-from guide.qr.labels import size_guide
-from guide.qr.models import Code
-from guide.qr.symbols import make_symbol
-from guide.qr.symbols import plaque_url
 from guide.sites.models import Site
-from guide.sites.services import get_site
 from guide.timeutil import now_utc
 
 MAX_TYPED_LENGTH = 32
@@ -67,7 +56,7 @@ def find_code(code: str) -> Code | None:
 
 
 def read_code(raw: str) -> str | None:
-    """Fold what was scanned or typed (see codes.fold); None if too long to be a code or number."""
+    """Fold what was scanned or typed (see format.fold); None if too long to be a code or number."""
     if len(raw) > MAX_RAW_LENGTH:
         return None
     folded = fold(raw)
@@ -205,6 +194,20 @@ def retire_code(code: Code) -> Code:
     return code
 
 
+def assign_code(code: str, number: int, site: Site, monument: Monument | None = None,
+                stop: Stop | None = None) -> Code:
+    """Create the code with this text and number, or move it to this target: what content files say."""
+    # No flush here: the loader flushes once the whole site is in place, so two plaques may
+    # swap numbers without a passing clash on (site_id, number). It bumps the version too.
+    row = db.session.get(Code, code)
+    if row is None:
+        row = Code(code=code, site=site, number=number)
+        db.session.add(row)
+    row.site, row.number = site, number
+    row.monument, row.stop = monument, stop
+    return row
+
+
 def codes_in_site(site: Site) -> list[Code]:
     """List a site's codes by keypad number, retired ones included."""
     return list(db.session.scalars(
@@ -215,72 +218,3 @@ def codes_in_site(site: Site) -> list[Code]:
 def next_number(site: Site) -> int:
     """Return the keypad number a new plaque of this site would get."""
     return (db.session.scalar(select(func.max(Code.number)).where(Code.site_id == site.id)) or 0) + 1
-
-
-# What plaques print.
-
-def plaque_data(code: Code) -> PlaqueData:
-    """Collect what one plaque prints: its target's name in every language the content has."""
-    if code.stop is not None:
-        names = {lang: text.title for lang, text in code.stop.texts.items()}
-    else:
-        names = {lang: text.name for lang, text in code.target_monument.texts.items()}
-    return PlaqueData(code=code.code, number=code.number, names=names)
-
-
-def plaques_for(site: str | None = None, monument: str | None = None,
-                codes: tuple[str, ...] = ()) -> list[PlaqueData]:
-    """Collect the plaques of some codes, a monument or a whole site, in walking order.
-
-    Retired codes are left out of a site or a monument; naming one explicitly is an error.
-    """
-    rows: list[Code] = []
-    if site is not None:
-        found = get_site(site)
-        if found is None:
-            raise CodeError(_("No site has the slug %(slug)s.", slug=site))
-        rows += _codes_of_monuments(select(Monument).where(Monument.site_id == found.id))
-    if monument is not None:
-        if get_monument(monument) is None:
-            raise CodeError(_("No monument has the slug %(slug)s.", slug=monument))
-        rows += _codes_of_monuments(select(Monument).where(Monument.slug == monument))
-    for raw in codes:
-        code = read_code(raw)
-        row = find_code(code) if code else None
-        if row is None:
-            raise CodeError(_("No plaque carries the code %(code)s.", code=raw[:MAX_TYPED_LENGTH]))
-        if row.is_retired:
-            raise CodeError(_("The code %(code)s is retired; create a new one instead.", code=row.code))
-        rows.append(row)
-    unique = list(dict.fromkeys(rows))
-    return [plaque_data(row) for row in unique]
-
-
-def _codes_of_monuments(query) -> list[Code]:
-    monuments = db.session.scalars(
-        query.order_by(Monument.position, Monument.slug).options(
-            selectinload(Monument.site).selectinload(Site.texts),
-            selectinload(Monument.codes),
-            selectinload(Monument.stops).selectinload(Stop.codes),
-        )
-    )
-    rows = []
-    for monument in monuments:
-        rows += [code for code in monument.codes if not code.is_retired]
-        for stop in monument.stops:
-            rows += [code for code in stop.codes if not code.is_retired]
-    return rows
-
-
-def export_labels(site: str | None = None, monument: str | None = None, codes: tuple[str, ...] = (),
-                  layout: str = "sheet", paper: str = "a6",
-                  file_format: str = "pdf") -> tuple[list[bytes], int, str]:
-    """Draw the plaques of some codes, a monument or a site as one PDF or one PNG per page.
-
-    Returns the files, how many plaques they hold, and the size guidance in the current language.
-    """
-    plaques = plaques_for(site, monument, codes)
-    pages = render_pages(plaques, layout, paper)
-    files = [pdf_bytes(pages)] if file_format == "pdf" else [png_bytes(page) for page in pages]
-    guidance = guide_text(size_guide(make_symbol(plaque_url(plaques[0].code))), current_language())
-    return files, len(plaques), guidance

@@ -30,13 +30,15 @@ from guide.config import split_words
 from guide.i18n import formatting_locale
 from guide.i18n import languages
 from guide.i18n import text_direction
-from guide.qr.symbols import Symbol
-from guide.qr.symbols import display_address
-from guide.qr.symbols import make_symbol
-from guide.qr.symbols import min_symbol_mm
-from guide.qr.symbols import plaque_url
-from guide.qr.symbols import scan_distance_mm
-from guide.qr.symbols import symbol_image
+from guide.plaques.layouts import LAYOUTS  # noqa: F401  (re-exported)
+from guide.plaques.layouts import PAPERS
+from guide.plaques.symbols import Symbol
+from guide.plaques.symbols import display_address
+from guide.plaques.symbols import make_symbol
+from guide.plaques.symbols import min_symbol_mm
+from guide.plaques.symbols import plaque_url
+from guide.plaques.symbols import scan_distance_mm
+from guide.plaques.symbols import symbol_image
 
 DPI = 300
 MM_PER_INCH = 25.4
@@ -64,7 +66,6 @@ INK = (29, 26, 23)
 BRAND = (122, 46, 29)
 WHITE = (255, 255, 255)
 
-PAPERS = {"a6": (105.0, 148.0), "a5": (148.0, 210.0)}
 A4 = (210.0, 297.0)
 # The sheet follows the common 8-up label stock (Avery L7165 / J8165): 99.1 x 67.7 mm,
 # 2 across and 4 down; on plain paper the cut marks show where to cut.
@@ -72,7 +73,6 @@ STICKER = (99.1, 67.7)
 STICKER_GRID = (2, 4)
 STICKER_ORIGIN = (4.65, 13.1)
 STICKER_PITCH = (101.6, 67.7)
-LAYOUTS = ("sheet", "plaque")
 
 
 class LabelError(Exception):

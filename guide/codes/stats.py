@@ -27,10 +27,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from guide.codes.models import CHANNELS
+from guide.codes.models import Code
+from guide.codes.models import ScanCount
 from guide.extensions import db
-from guide.qr.models import CHANNELS
-from guide.qr.models import Code
-from guide.qr.models import ScanCount
 from guide.timeutil import now_utc
 
 logger = logging.getLogger(__name__)
