@@ -55,22 +55,24 @@ class CachedBody:
     full_headers: tuple[tuple[str, str], ...] = ()
     not_modified_headers: tuple[tuple[str, str], ...] = ()
     stamp: Stamp = NEVER
+    # Where it is cached (None: it was not), so that another URL can point at it.
+    key: tuple | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Alias:
-    """Another URL's way to a page: its key, so the page is cached once whatever URL reached it."""
+    """Another URL's way to a page: the page's key, so the page is cached once whatever URL reached it."""
 
-    key: tuple
+    target: tuple
     stamp: Stamp = NEVER
+    key: tuple | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
-    """What an aliased URL shows: the page cached under key, built by build when missing."""
+class Follow:
+    """What an aliased URL shows: another URL's page, which page() returns (cached under its own key)."""
 
-    key: tuple
-    build: Callable[[], Built]
+    page: Callable[[], CachedBody]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ class Value:
 
     value: Any
     stamp: Stamp = NEVER
+    key: tuple | None = None
 
 
 def make_entry(body: bytes, mimetype: str, status: int = 200,
@@ -157,9 +160,10 @@ _builds: ContextVar[tuple[_Build, ...]] = ContextVar("dalil_builds", default=())
 
 
 def depends_on(*scopes: str) -> None:
-    """Declare that what is being built shows these sites' content (none: no content at all).
+    """Declare that what is being built shows these sites' content.
 
-    A build that declares nothing depends on every site.
+    Cached parts it uses count too; with no scope, it shows nothing but those parts. A build
+    that declares nothing depends on every site.
     """
     builds = _builds.get()
     if builds:
@@ -184,6 +188,22 @@ def collecting() -> Iterator[_Build]:
         yield build
     finally:
         _builds.reset(token)
+
+
+def include_part(used: _Build, check: Callable[[], Any], expected: Any) -> None:
+    """Count a part gathered with collecting() in the build around it.
+
+    By its sites when it has them; when it shows every site (the home page in a site's pack),
+    by its content instead: the build stays fresh while check() still returns expected.
+    """
+    builds = _builds.get()
+    if not builds:
+        return
+    if used.every:
+        builds[-1].checks.append((check, expected))
+    else:
+        builds[-1].scopes.update(used.scopes)
+        builds[-1].checks.extend(used.checks)
 
 
 def _fresh(cache: ResponseCache, key: tuple, found: Any, snapshot: Snapshot) -> Any:
@@ -224,10 +244,11 @@ def _cached(cache: ResponseCache, key: tuple | None, produce: Callable[[], Any],
         made = produce()
     finally:
         _builds.reset(token)
-    made = replace(made, stamp=build.stamp())
+    stored = usable and (keep is None or keep(made))
+    made = replace(made, stamp=build.stamp(), key=key if stored else None)
     if outer is not None:
         outer.include(made.stamp)
-    if usable and (keep is None or keep(made)):
+    if stored:
         cache.put(key, made)
     return made
 
@@ -274,13 +295,14 @@ def cached_entry(
 
 def aliased_entry(
     key: tuple | None,
-    find: Callable[[], Target | Built],
+    find: Callable[[], Follow | Built],
     mimetype: str = "text/html; charset=utf-8",
     cache_statuses: tuple[int, ...] | None = None,
 ) -> CachedBody:
-    """Return what key leads to: another key's page (find gives a Target) or a body of its own.
+    """Return what key leads to: another URL's page (find gives a Follow) or a body of its own.
 
-    Only the small alias is kept under key: the page itself is cached once, under its own key.
+    For a page, only a small alias is kept under key: the page itself is cached once, under
+    its own URL's key, and a hit costs two lookups.
     """
     cache = _response_cache()
     usable = key is not None and not versions.writing()
@@ -292,9 +314,9 @@ def aliased_entry(
             found = _fresh(cache, key, found, snapshot)
         page = found
         if isinstance(found, Alias):
-            page = cache.get(found.key)
+            page = cache.get(found.target)
             if page is not None:
-                page = _fresh(cache, found.key, page, snapshot)
+                page = _fresh(cache, found.target, page, snapshot)
         if page is not None:
             if builds:
                 builds[-1].include(found.stamp)
@@ -304,16 +326,20 @@ def aliased_entry(
 
     def produce() -> Alias | CachedBody:
         target = find()
-        if isinstance(target, Target):
-            pages.append(cached_entry(target.key, target.build, mimetype))
-            return Alias(target.key)
+        if isinstance(target, Follow):
+            pages.append(target.page())
+            return Alias(pages[0].key)
         return _entry(target, mimetype, ())
 
     # Built afresh (key None: no lookup, no store), then kept under key here.
     made = _cached(cache, None, produce)
-    if usable and (isinstance(made, Alias) or cache_statuses is None or made.status in cache_statuses):
-        cache.put(key, made)
-    return pages[0] if isinstance(made, Alias) else made
+    if isinstance(made, Alias):
+        if usable and made.target is not None:
+            cache.put(key, replace(made, key=key))
+        return pages[0]
+    if usable and (cache_statuses is None or made.status in cache_statuses):
+        cache.put(key, replace(made, key=key))
+    return made
 
 
 def cached_value(store: str, size: int, key: tuple, build: Callable[[], Any]) -> Any:
@@ -340,15 +366,3 @@ def init_app(app: Flask) -> None:
     app.extensions["dalil_response_cache"] = ResponseCache(app.config["RESPONSE_CACHE_SIZE"])
     versions.init_app(app)
 
-
-# TEMPORARY until the module moves are merged: callers outside this module are updated then.
-def bump_content_version() -> None:
-    """Versions are raised by the flush listener now; kept only for callers not updated yet."""
-    from guide.extensions import db
-
-    db.session.flush()
-
-
-def content_version() -> int:
-    """The generation of the versions this worker knows; kept only for callers not updated yet."""
-    return versions.snapshot().generation

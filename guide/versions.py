@@ -48,9 +48,6 @@ RAISED = "dalil_raised"
 SCHEDULED = "dalil_scheduled"
 NOTIFIED = "dalil_schedule_notified"
 DEFAULT_CHANNEL = "dalil_versions"
-# Without notifications, each worker re-reads the versions this often: twice a second, so an
-# edit shows everywhere within one second, reading included.
-DEFAULT_CHECK_SECONDS = 0.5
 # Longest wait between two attempts to reach a database or Redis that is down.
 MAX_BACKOFF = 30.0
 # Even with notifications, re-read everything this often: a lost message heals, and a
@@ -206,7 +203,7 @@ def _notify(session: Session, message: dict) -> None:
     session.info[NOTIFIED] = session.info.get(SCHEDULED, False)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        channel = current_app.config.get("VERSION_CHANNEL", DEFAULT_CHANNEL) if has_app_context() else DEFAULT_CHANNEL
+        channel = current_app.config["VERSION_CHANNEL"] if has_app_context() else DEFAULT_CHANNEL
         connection.execute(select_query(func.pg_notify(channel, json.dumps(message))))
 
 
@@ -265,8 +262,8 @@ class Watcher:
         self.app = weakref.ref(app)
         self.database_url = app.config["SQLALCHEMY_DATABASE_URI"]
         self.redis_url = app.config.get("REDIS_URL") or None
-        self.channel = app.config.get("VERSION_CHANNEL", DEFAULT_CHANNEL)
-        self.interval = float(app.config.get("VERSION_CHECK_SECONDS", DEFAULT_CHECK_SECONDS))
+        self.channel = app.config["VERSION_CHANNEL"]
+        self.interval = float(app.config["VERSION_CHECK_SECONDS"])
         self.snapshot = Snapshot()
         self.next_due: datetime | None = None
         self._lock = threading.Lock()
@@ -306,9 +303,8 @@ class Watcher:
             log.warning("content versions not read yet: %s", error)
         app = self.app()
         if app is not None:
-            with app.app_context():
-                # Tests dispose each app's engine at teardown: the watcher ends with it.
-                event.listen(db.engine, "engine_disposed", _stopper(weakref.ref(self)))
+            # Tests dispose each app's engine at teardown: the watcher ends with it.
+            event.listen(_engine_of(app), "engine_disposed", _stopper(weakref.ref(self)))
         self._thread = threading.Thread(target=self._run, name="dalil-versions", daemon=True)
         self._thread.start()
 
@@ -518,6 +514,13 @@ def _monotonic() -> float:
     import time
 
     return time.monotonic()
+
+
+def _engine_of(app: Flask) -> Engine:
+    if has_app_context() and current_app._get_current_object() is app:
+        return db.engine
+    with app.app_context():
+        return db.engine
 
 
 def _stopper(watcher: weakref.ref):

@@ -6,7 +6,6 @@ import json
 import pytest
 from sqlalchemy import select
 
-from guide.caching import bump_content_version
 from guide.codes.models import Code
 from guide.extensions import db
 from guide.i18n import languages
@@ -94,7 +93,6 @@ def test_editing_one_text_changes_only_that_page(app, client):
         slug = monument.slug
         lang = languages()[1]
         monument.texts[lang].body += "\n\nUne phrase ajoutée."
-        bump_content_version()
         db.session.commit()
     after = _pack(client)
     assert after["version"] != before["version"]
@@ -215,7 +213,6 @@ def test_renaming_a_monument_changes_the_code_index_not_the_worker(app, client):
         monument = next(code.target_monument for code in db.session.scalars(select(Code).where(Code.stop_id.is_(None)))
                         if code.target_monument)
         monument.texts["fr"].name += " (renommé)"
-        bump_content_version()
         db.session.commit()
     assert client.get("/offline/codes.json").get_data() != before_codes
     # The worker refreshes the index itself: a name edit must not re-precache the whole shell.

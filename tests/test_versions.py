@@ -381,3 +381,28 @@ def test_a_published_edit_reaches_both_gunicorn_workers_within_a_second(app, gun
     time.sleep(max(0.0, committed + 1.0 - time.monotonic()))
     answers = [_get(gunicorn, path)[1] for _ in range(20)]
     assert all("Mosquée modifiée" in answer for answer in answers)
+
+
+def test_a_dropped_notification_connection_is_opened_again(app, app_factory):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    from sqlalchemy import text
+
+    other = app_factory()
+    watcher = other.extensions["dalil_versions"]
+    watcher.current()
+    with app.app_context():
+        # As if the database server had restarted behind the worker's back.
+        dropped = db.session.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+        )).all()
+        db.session.commit()
+        assert dropped
+        mosque().year_start = 1
+        db.session.commit()
+        expected = versions()
+    deadline = time.monotonic() + 10
+    while dict(watcher.current().versions) != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert dict(watcher.current().versions) == expected

@@ -8,7 +8,6 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from guide.caching import bump_content_version
 from guide.codes.format import fold
 from guide.codes.format import is_well_formed
 from guide.codes.format import new_code
@@ -169,7 +168,6 @@ def create_code(monument: Monument, stop: Stop | None = None, number: int | None
                 monument=None if stop else monument, stop=stop)
     db.session.add(code)
     db.session.flush()
-    bump_content_version()
     return code
 
 
@@ -180,7 +178,6 @@ def retarget_code(code: Code, monument: Monument, stop: Stop | None = None) -> C
     _check_target(code.site_id, monument, stop)
     code.monument, code.stop = (None, stop) if stop else (monument, None)
     db.session.flush()
-    bump_content_version()
     return code
 
 
@@ -190,7 +187,6 @@ def retire_code(code: Code) -> Code:
         raise CodeError(_("The code %(code)s is already retired.", code=code.code))
     code.retired_dt = now_utc()
     db.session.flush()
-    bump_content_version()
     return code
 
 
@@ -198,7 +194,7 @@ def assign_code(code: str, number: int, site: Site, monument: Monument | None = 
                 stop: Stop | None = None) -> Code:
     """Create the code with this text and number, or move it to this target: what content files say."""
     # No flush here: the loader flushes once the whole site is in place, so two plaques may
-    # swap numbers without a passing clash on (site_id, number). It bumps the version too.
+    # swap numbers without a passing clash on (site_id, number).
     row = db.session.get(Code, code)
     if row is None:
         row = Code(code=code, site=site, number=number)

@@ -1,5 +1,7 @@
 """/q/<CODE>: where every plaque's QR code leads; typed codes."""
 
+from functools import partial
+
 from flask import Blueprint
 from flask import g
 from flask import redirect
@@ -8,7 +10,10 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
-from guide.caching import cached_response
+from guide.caching import Follow
+from guide.caching import aliased_entry
+from guide.caching import conditional_response
+from guide.caching import depends_on
 from guide.codes.services import CACHED_CODE_STATUSES
 from guide.codes.services import MAX_TYPED_LENGTH
 from guide.codes.services import cache_code
@@ -20,8 +25,8 @@ from guide.errors import abort
 from guide.i18n import NEGOTIATION_VARY
 from guide.i18n import languages
 from guide.i18n import negotiate_language
-from guide.monuments.rendering import render_monument
-from guide.monuments.rendering import render_stop
+from guide.monuments.rendering import monument_page
+from guide.monuments.rendering import stop_page
 from guide.sites.services import get_site
 from guide.sites.services import list_sites
 
@@ -38,29 +43,26 @@ def resolve(code: str):
     """Show what a plaque's code points at, in the visitor's language, without a redirect."""
     g.lang = negotiate_language()
 
-    def build():
+    def find():
         resolution = resolve_code(code)
+        if resolution.code is not None:
+            depends_on(resolution.code.site.slug)
         if not resolution.found:
             status = 410 if resolution.code is not None else 404
             return render_template("codes/unknown.html", code=code, resolution=resolution), status
         target = resolution.code
-        monument = target.target_monument
+        slug = target.target_monument.slug
         if target.stop is not None:
-            g.alternates = {
-                lang: url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=target.stop.slug)
-                for lang in languages()
-            }
-            return render_stop(monument, target.stop, g.lang), 200
-        g.alternates = {lang: url_for("monuments.detail", lang=lang, slug=monument.slug)
-                        for lang in languages()}
-        return render_monument(monument, g.lang), 200
+            return Follow(partial(stop_page, g.lang, slug, target.stop.slug))
+        return Follow(partial(monument_page, g.lang, slug))
 
     # Only a well-formed code may be a cache key, and only its page (or its retired notice) is
     # kept: an unknown or malformed code is rendered each time, so junk cannot push real pages
-    # out, nor be stored under a real code's key.
+    # out, nor be stored under a real code's key. The page itself is cached under its own URL's
+    # key: a scan and a visit to /<lang>/monuments/… share it.
     key = cache_code(code)
-    cache_key = ("q", g.lang, key) if key else None
-    response = cached_response(cache_key, build, vary=NEGOTIATION_VARY, cache_statuses=CACHED_CODE_STATUSES)
+    entry = aliased_entry(("q", g.lang, key) if key else None, find, cache_statuses=CACHED_CODE_STATUSES)
+    response = conditional_response(entry, vary=NEGOTIATION_VARY)
     # Counted on every request, cached or not; the rendering above only runs on a cache miss.
     counted = response.status_code in COUNTED_STATUSES and request.method == "GET" and not _is_prefetch()
     if counted and count_scan(key, g.lang, request.args.get("via")):

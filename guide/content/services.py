@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from guide.caching import bump_content_version
 from guide.codes.models import Code
 from guide.codes.services import assign_code
 from guide.content.schema import GuideEntry
@@ -80,8 +79,6 @@ def load_content(root: Path) -> LoadReport:
         site = _apply_site(parsed_site, report)
         for parsed_monument in parsed_site.monuments:
             _apply_monument(site, parsed_monument, report)
-    if report.changed:
-        bump_content_version()
     db.session.flush()
     return report
 

@@ -2,14 +2,22 @@
 
 import json
 
+from flask import abort
 from flask import current_app
+from flask import g
 from flask import render_template
 from flask import url_for
 from markupsafe import Markup
 
+from guide.caching import CachedBody
+from guide.caching import cached_entry
+from guide.caching import depends_on
+from guide.i18n import languages
 from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
+from guide.monuments.services import get_monument
+from guide.monuments.services import get_stop
 from guide.monuments.services import neighbours
 from guide.monuments.services import structured_data
 
@@ -30,3 +38,34 @@ def render_stop(monument: Monument, stop: Stop, lang: str) -> str:
     previous, following = neighbours(monument, stop)
     return render_template("monuments/stop.html", monument=monument, stop=stop,
                            previous=previous, following=following)
+
+
+def monument_page(lang: str, slug: str) -> CachedBody:
+    """Return a monument's page in lang, rendering it on a miss; /q/ leads here too."""
+
+    def build():
+        found = get_monument(slug)
+        if found is None:
+            abort(404)
+        depends_on(found.site.slug)
+        # Set here rather than read from the request's URL, so that /q/ renders the same bytes.
+        g.alternates = {other: url_for("monuments.detail", lang=other, slug=slug) for other in languages()}
+        return render_monument(found, lang)
+
+    return cached_entry(("monument", lang, slug), build)
+
+
+def stop_page(lang: str, slug: str, stop_slug: str) -> CachedBody:
+    """Return a stop's page in lang, rendering it on a miss; /q/ leads here too."""
+
+    def build():
+        found = get_monument(slug)
+        stop = get_stop(found, stop_slug) if found else None
+        if stop is None:
+            abort(404)
+        depends_on(found.site.slug)
+        g.alternates = {other: url_for("monuments.stop", lang=other, slug=slug, stop_slug=stop_slug)
+                        for other in languages()}
+        return render_stop(found, stop, lang)
+
+    return cached_entry(("stop", lang, slug, stop_slug), build)

@@ -7,7 +7,6 @@ each with its size and sha256. The browser stores a pack whole and updates it fi
 
 import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import asdict
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from guide.caching import content_version
+from guide.caching import cached_value
+from guide.caching import depends_on
 from guide.codes.models import Code
 from guide.codes.services import MAX_NUMBER_DIGITS
 from guide.codes.services import MAX_RAW_LENGTH
@@ -195,19 +195,14 @@ def build_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
 
 
 def get_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
-    """Return a site's pack, built once per content version and languages in this worker."""
-    packs: OrderedDict = current_app.extensions.setdefault("dalil_packs", OrderedDict())
-    key = (content_version(), slug, langs or languages())
-    if key in packs:
-        packs.move_to_end(key)
-        return packs[key]
-    pack = build_pack(slug, langs)
+    """Return a site's pack, built once per version of the site and languages in this worker."""
+
+    def build() -> dict | None:
+        depends_on(slug)
+        return build_pack(slug, langs)
+
     # Unknown slugs are not kept: anyone could fill the cache with them.
-    if pack is not None:
-        packs[key] = pack
-        while len(packs) > MAX_CACHED_PACKS:
-            packs.popitem(last=False)
-    return pack
+    return cached_value("dalil_packs", MAX_CACHED_PACKS, (slug, langs or languages()), build)
 
 
 def pack_summaries() -> list[dict]:

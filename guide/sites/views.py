@@ -6,6 +6,7 @@ from flask import g
 from flask import render_template
 
 from guide.caching import cached_response
+from guide.caching import depends_on
 from guide.i18n import negotiate_language
 from guide.sites.services import get_site
 from guide.sites.services import list_sites
@@ -44,6 +45,7 @@ def site(lang: str, slug: str):
         found = get_site(slug)
         if found is None:
             abort(404)
+        depends_on(found.slug)
         return render_template("sites/site.html", site=found)
 
     return cached_response(("site", lang, slug), build)
