@@ -125,6 +125,14 @@ class ResponseCache:
         with self._lock:
             self._entries.clear()
 
+    def __iter__(self) -> Iterator[tuple]:
+        """Go through the keys held, least recently used first."""
+        with self._lock:
+            return iter(list(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
 
 @dataclass(eq=False)
 class _Build:
