@@ -50,8 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _load_environment(app: Flask) -> None:
-    # The three documented names first, then any DALIL_* setting (DALIL_DEFAULT_LANGUAGE=ar).
-    for name in ("SECRET_KEY", "PUBLIC_BASE_URL"):
+    # The documented names first, then any DALIL_* setting (DALIL_DEFAULT_LANGUAGE=ar).
+    for name in ("SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     if os.environ.get("DATABASE_URL"):

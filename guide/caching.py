@@ -1,34 +1,47 @@
-"""Rendered pages and API documents, cached per worker and keyed by the content version.
+"""Rendered pages and API documents, cached per worker and stamped with the versions they show.
 
-Every cached read still asks the database for the current version, so an edit shows up
-on the very next request in every worker; only the rendering is saved.
+Each entry records the scopes (sites) it was built from and their versions (guide/versions.py).
+A hit whose scopes are unchanged is served from memory with no database access; an edit in
+one site leaves the other sites' entries, and their ETags, alone.
 """
 
 import hashlib
-import os
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
+from dataclasses import field
+from dataclasses import replace
 from threading import Lock
+from typing import Any
 
 from flask import Flask
 from flask import Response
 from flask import current_app
-from flask import g
 from flask import request
-from sqlalchemy import Engine
-from sqlalchemy import Select
-from sqlalchemy import event
-from sqlalchemy import select
-from sqlalchemy import update
-from sqlalchemy.pool import PoolProxiedConnection
 
-from guide.extensions import db
+from guide import versions
+from guide.versions import Snapshot
 
-_READER_LOCK = Lock()
+Built = str | bytes | tuple[str | bytes, int] | tuple[str | bytes, int, dict[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What an entry was built from."""
+
+    epoch: int = -1
+    generation: int = -1
+    # (scope, version) pairs, or None: built from every scope.
+    scopes: tuple[tuple[str, int], ...] | None = None
+    # (check, expected): parts shared with every scope (the home page in a pack) are
+    # compared by content, so the entry survives an edit that leaves them unchanged.
+    checks: tuple[tuple[Callable[[], Any], Any], ...] = ()
+
+
+NEVER = Stamp()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,34 @@ class CachedBody:
     # Built once per entry: every hit sends the same headers.
     full_headers: tuple[tuple[str, str], ...] = ()
     not_modified_headers: tuple[tuple[str, str], ...] = ()
+    stamp: Stamp = NEVER
+    # Where it is cached (None: it was not), so that another URL can point at it.
+    key: tuple | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """Another URL's way to a page: the page's key, so the page is cached once whatever URL reached it."""
+
+    target: tuple
+    stamp: Stamp = NEVER
+    key: tuple | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """What an aliased URL shows: another URL's page, which page() returns (cached under its own key)."""
+
+    page: Callable[[], CachedBody]
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """Any other computed value (an offline pack), cached like a body."""
+
+    value: Any
+    stamp: Stamp = NEVER
+    key: tuple | None = None
 
 
 def make_entry(body: bytes, mimetype: str, status: int = 200,
@@ -59,21 +100,21 @@ def make_entry(body: bytes, mimetype: str, status: int = 200,
 
 
 class ResponseCache:
-    """A small thread-safe LRU of rendered bodies."""
+    """A small thread-safe LRU of stamped entries."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple, CachedBody] = OrderedDict()
+        self._entries: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, key: tuple) -> CachedBody | None:
+    def get(self, key: tuple) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple, entry: CachedBody) -> None:
+    def put(self, key: tuple, entry: Any) -> None:
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
@@ -84,216 +125,252 @@ class ResponseCache:
         with self._lock:
             self._entries.clear()
 
-
-@cache
-def _version_query() -> Select:
-    from guide.content.models import ContentState
-
-    table = ContentState.__table__
-    return select(table.c.version).where(table.c.id == 1)
-
-
-class VersionReader:
-    """Read the content version on connections kept open for it: one round trip per request.
-
-    Every request asks for the version, and a pooled checkout adds a ping and a reset rollback
-    to that one query, several times its cost on a cache hit. These connections run in
-    autocommit, so each read sees the latest commit and none holds a transaction or lock
-    between requests. A broken connection is replaced and the read retried once.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.sql = str(_version_query().compile(engine, compile_kwargs={"literal_binds": True}))
-        self._idle: list[PoolProxiedConnection] = []
-        # Connections a forked worker inherited: never used nor closed, since closing would
-        # end the parent's sessions too.
-        self._inherited: list[PoolProxiedConnection] = []
-        self._lock = Lock()
-        # An app dropped without disposing its engine (tests) still closes these properly.
-        weakref.finalize(self, _close_all, self._idle)
-        # Bumped when the engine is disposed: connections out at that moment are closed on return.
-        self._generation = 0
-        self._pid = os.getpid()
-        event.listen(engine, "engine_disposed", _closer(weakref.ref(self)))
-
-    def read(self) -> int | None:
-        """Return the version row's value, or None when there is no row yet."""
+    def __iter__(self) -> Iterator[tuple]:
+        """Go through the keys held, least recently used first."""
         with self._lock:
-            if self._pid != os.getpid():
-                # A forked worker must not share its parent's sockets.
-                self._inherited.extend(self._idle)
-                self._idle.clear()
-                self._pid = os.getpid()
-            connection = self._idle.pop() if self._idle else None
-            generation = self._generation
-        for attempt in (1, 2):
-            if connection is None:
-                connection = self._connect()
-            try:
-                row = self._query(connection)
-                break
-            except self.engine.dialect.loaded_dbapi.Error:
-                _discard(connection)
-                connection = None
-                if attempt == 2:
-                    raise
-            except BaseException:
-                _discard(connection)
-                raise
-        with self._lock:
-            if generation == self._generation:
-                self._idle.append(connection)
-                connection = None
-        if connection is not None:
-            _discard(connection)
-        return row[0] if row else None
+            return iter(list(self._entries))
 
-    def _query(self, connection: PoolProxiedConnection) -> tuple | None:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(self.sql)
-            return cursor.fetchone()
-        finally:
-            # Closing the cursor ends the statement, so SQLite releases its read lock now.
-            cursor.close()
-
-    def close(self) -> None:
-        """Close the idle connections; runs when the engine is disposed."""
-        with self._lock:
-            idle = list(self._idle)
-            self._idle.clear()
-            self._generation += 1
-        _close_all(idle)
-
-    def _connect(self) -> PoolProxiedConnection:
-        connection = self.engine.raw_connection()
-        # From now on this reader owns the connection, not the pool.
-        connection.detach()
-        try:
-            connection.rollback()
-            self.engine.dialect.set_isolation_level(connection.dbapi_connection, "AUTOCOMMIT")
-        except BaseException:
-            _discard(connection)
-            raise
-        return connection
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
-def _closer(reader: weakref.ref) -> Callable[..., None]:
-    # Held by the engine's listeners, so it must not keep the reader (and its app) alive.
-    def close(*_args) -> None:
-        found = reader()
-        if found is not None:
-            found.close()
+@dataclass(eq=False)
+class _Build:
+    """What a build in progress has shown so far."""
 
-    return close
+    snapshot: Snapshot
+    declared: bool = False
+    every: bool = False
+    scopes: set[str] = field(default_factory=set)
+    checks: list = field(default_factory=list)
 
-
-def _discard(connection: PoolProxiedConnection) -> None:
-    # The connection may already be broken; closing it is all that is left to do.
-    with suppress(Exception):
-        connection.close()
-
-
-def _close_all(connections: list[PoolProxiedConnection]) -> None:
-    for connection in list(connections):
-        _discard(connection)
-    connections.clear()
-
-
-def _version_reader() -> VersionReader:
-    engine = db.engine
-    reader = current_app.extensions.get("dalil_version_reader")
-    if reader is None or reader.engine is not engine:
-        with _READER_LOCK:
-            reader = current_app.extensions.get("dalil_version_reader")
-            if reader is None or reader.engine is not engine:
-                reader = current_app.extensions["dalil_version_reader"] = VersionReader(engine)
-    return reader
-
-
-def content_version() -> int:
-    """Return the current content version, read once per request."""
-    if "content_version" not in g:
-        if db.session.registry.has() and db.session().in_transaction():
-            # This request already reads or writes: ask inside its transaction, so a version it
-            # bumped and has not committed yet is the one it sees.
-            version = db.session.execute(_version_query()).scalar()
+    def include(self, stamp: Stamp) -> None:
+        """Count an entry used inside this build as part of it."""
+        if stamp.scopes is None:
+            self.every = True
         else:
-            version = _version_reader().read()
-        g.content_version = version or 0
-    return g.content_version
+            self.scopes.update(scope for scope, _version in stamp.scopes)
+        self.checks.extend(stamp.checks)
+
+    def stamp(self) -> Stamp:
+        snapshot = self.snapshot
+        if self.every or not self.declared:
+            scopes = None
+        else:
+            scopes = tuple((scope, snapshot.versions.get(scope, 0)) for scope in sorted(self.scopes))
+        return Stamp(snapshot.epoch, snapshot.generation, scopes, tuple(self.checks))
 
 
-def bump_content_version() -> None:
-    """Mark content as changed so every worker re-renders; the caller commits."""
-    from guide.content.models import ContentState
-    from guide.timeutil import now_utc
+# The builds in progress in this context, innermost last: a page built inside a pack is part
+# of the pack. The outermost build's snapshot serves them all, taken before any read: what
+# they read is at least that new (each statement sees the latest commit), never older.
+_builds: ContextVar[tuple[_Build, ...]] = ContextVar("dalil_builds", default=())
 
-    state = db.session.get(ContentState, 1)
-    if state is None:
-        db.session.add(ContentState(id=1, version=1))
+
+def depends_on(*scopes: str) -> None:
+    """Declare that what is being built shows these sites' content.
+
+    Cached parts it uses count too; with no scope, it shows nothing but those parts. A build
+    that declares nothing depends on every site.
+    """
+    builds = _builds.get()
+    if builds:
+        builds[-1].declared = True
+        builds[-1].scopes.update(scopes)
+
+
+def depends_on_content(check: Callable[[], Any], expected: Any) -> None:
+    """Declare that what is being built stays right while check() still returns expected."""
+    builds = _builds.get()
+    if builds:
+        builds[-1].checks.append((check, expected))
+
+
+@contextmanager
+def collecting() -> Iterator[_Build]:
+    """Gather what the entries used inside the block were built from, without caching anything."""
+    builds = _builds.get()
+    build = _Build(builds[-1].snapshot if builds else versions.snapshot(), declared=True)
+    token = _builds.set((*builds, build))
+    try:
+        yield build
+    finally:
+        _builds.reset(token)
+
+
+def include_part(used: _Build, check: Callable[[], Any], expected: Any) -> None:
+    """Count a part gathered with collecting() in the build around it.
+
+    By its sites when it has them; when it shows every site (the home page in a site's pack),
+    by its content instead: the build stays fresh while check() still returns expected.
+    """
+    builds = _builds.get()
+    if not builds:
+        return
+    if used.every:
+        builds[-1].checks.append((check, expected))
     else:
-        db.session.execute(
-            update(ContentState)
-            .where(ContentState.id == 1)
-            .values(version=ContentState.version + 1, updated_dt=now_utc())
-        )
-    db.session.flush()
-    g.pop("content_version", None)
+        builds[-1].scopes.update(used.scopes)
+        builds[-1].checks.extend(used.checks)
+
+
+def _fresh(cache: ResponseCache, key: tuple, found: Any, snapshot: Snapshot) -> Any:
+    """Return the entry if it still shows what the snapshot says, else None."""
+    stamp = found.stamp
+    if stamp.generation == snapshot.generation:
+        return found
+    if stamp.scopes is None or stamp.epoch != snapshot.epoch:
+        return None
+    known = snapshot.versions
+    if any(known.get(scope, 0) != version for scope, version in stamp.scopes):
+        return None
+    if any(check() != expected for check, expected in stamp.checks):
+        return None
+    # Still right: stamped anew, so the next hit is a single comparison.
+    renewed = replace(found, stamp=replace(stamp, generation=snapshot.generation))
+    cache.put(key, renewed)
+    return renewed
+
+
+def _cached(cache: ResponseCache, key: tuple | None, produce: Callable[[], Any],
+            keep: Callable[[Any], bool] | None = None) -> Any:
+    """Return the entry under key if fresh, else produce, stamp and (if keep allows) store it."""
+    builds = _builds.get()
+    outer = builds[-1] if builds else None
+    snapshot = outer.snapshot if outer else versions.snapshot()
+    # Inside a transaction that changed content, the database says more than the versions.
+    usable = key is not None and not versions.writing()
+    if usable:
+        found = cache.get(key)
+        if found is not None and (found := _fresh(cache, key, found, snapshot)) is not None:
+            if outer is not None:
+                outer.include(found.stamp)
+            return found
+    build = _Build(snapshot)
+    token = _builds.set((*builds, build))
+    try:
+        made = produce()
+    finally:
+        _builds.reset(token)
+    stored = usable and (keep is None or keep(made))
+    made = replace(made, stamp=build.stamp(), key=key if stored else None)
+    if outer is not None:
+        outer.include(made.stamp)
+    if stored:
+        cache.put(key, made)
+    return made
+
+
+def _response_cache() -> ResponseCache:
+    return current_app.extensions["dalil_response_cache"]
+
+
+def _entry(built: Built, mimetype: str, vary: tuple[str, ...]) -> CachedBody:
+    body, status, headers = (*built, {})[:3] if isinstance(built, tuple) else (built, 200, {})
+    if isinstance(body, str):
+        body = body.encode()
+    return make_entry(body, mimetype, status, tuple(headers.items()), vary)
 
 
 def cached_response(
     key: tuple | None,
-    build: Callable[[], str | bytes | tuple[str | bytes, int] | tuple[str | bytes, int, dict[str, str]]],
+    build: Callable[[], Built],
     mimetype: str = "text/html; charset=utf-8",
     vary: tuple[str, ...] = (),
     cache_statuses: tuple[int, ...] | None = None,
 ) -> Response:
-    """Serve a body built once per content version, with an ETag and 304 on revalidation."""
+    """Serve a body built once per version of what it shows, with an ETag and 304 on revalidation."""
     return conditional_response(cached_entry(key, build, mimetype, vary, cache_statuses))
 
 
 def cached_entry(
     key: tuple | None,
-    build: Callable[[], str | bytes | tuple[str | bytes, int] | tuple[str | bytes, int, dict[str, str]]],
+    build: Callable[[], Built],
     mimetype: str = "text/html; charset=utf-8",
     vary: tuple[str, ...] = (),
     cache_statuses: tuple[int, ...] | None = None,
 ) -> CachedBody:
-    """Return the body cached under key for this content version, building it once if missing.
+    """Return the body cached under key, building it when missing or stale.
 
     build returns the body, or (body, status), or (body, status, headers) as a Flask view would.
     With key None the body is built but never cached; with cache_statuses, only bodies of those
     statuses are kept, so a flood of unknown URLs cannot evict real pages. Packs call this with a
     page's own key, so what they list is byte for byte what the page's URL then serves.
     """
-    cache: ResponseCache = current_app.extensions["dalil_response_cache"]
-    full_key = None if key is None else (content_version(), *key)
-    entry = None if full_key is None else cache.get(full_key)
-    if entry is None:
-        built = build()
-        body, status, headers = (*built, {})[:3] if isinstance(built, tuple) else (built, 200, {})
-        if isinstance(body, str):
-            body = body.encode()
-        entry = make_entry(body, mimetype, status, tuple(headers.items()), vary)
-        if full_key is not None and (cache_statuses is None or status in cache_statuses):
-            cache.put(full_key, entry)
-    return entry
+    keep = None if cache_statuses is None else (lambda entry: entry.status in cache_statuses)
+    return _cached(_response_cache(), key, lambda: _entry(build(), mimetype, vary), keep)
 
 
-def conditional_response(entry: CachedBody) -> Response:
-    """Answer 304 when the client already has these bytes, else send them."""
+def aliased_entry(
+    key: tuple | None,
+    find: Callable[[], Follow | Built],
+    mimetype: str = "text/html; charset=utf-8",
+    cache_statuses: tuple[int, ...] | None = None,
+) -> CachedBody:
+    """Return what key leads to: another URL's page (find gives a Follow) or a body of its own.
+
+    For a page, only a small alias is kept under key: the page itself is cached once, under
+    its own URL's key, and a hit costs two lookups.
+    """
+    cache = _response_cache()
+    usable = key is not None and not versions.writing()
+    if usable:
+        builds = _builds.get()
+        snapshot = builds[-1].snapshot if builds else versions.snapshot()
+        found = cache.get(key)
+        if found is not None:
+            found = _fresh(cache, key, found, snapshot)
+        page = found
+        if isinstance(found, Alias):
+            page = cache.get(found.target)
+            if page is not None:
+                page = _fresh(cache, found.target, page, snapshot)
+        if page is not None:
+            if builds:
+                builds[-1].include(found.stamp)
+                builds[-1].include(page.stamp)
+            return page
+    pages: list[CachedBody] = []
+
+    def produce() -> Alias | CachedBody:
+        target = find()
+        if isinstance(target, Follow):
+            pages.append(target.page())
+            return Alias(pages[0].key)
+        return _entry(target, mimetype, ())
+
+    # Built afresh (key None: no lookup, no store), then kept under key here.
+    made = _cached(cache, None, produce)
+    if isinstance(made, Alias):
+        if usable and made.target is not None:
+            cache.put(key, replace(made, key=key))
+        return pages[0]
+    if usable and (cache_statuses is None or made.status in cache_statuses):
+        cache.put(key, replace(made, key=key))
+    return made
+
+
+def cached_value(store: str, size: int, key: tuple, build: Callable[[], Any]) -> Any:
+    """Return a value computed once per version of what it shows; None results are not kept."""
+    cache = current_app.extensions.setdefault(store, ResponseCache(size))
+    return _cached(cache, key, lambda: Value(build()), keep=lambda made: made.value is not None).value
+
+
+def conditional_response(entry: CachedBody, vary: tuple[str, ...] = ()) -> Response:
+    """Answer 304 when the client already has these bytes, else send them (with Vary, if given)."""
+    extra = (("Vary", ", ".join(vary)),) if vary else ()
     if (
         entry.status == 200
         and "HTTP_IF_NONE_MATCH" in request.environ
         # If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches, as nginx's gzip sends.
         and request.if_none_match.contains_weak(entry.etag)
     ):
-        return Response(status=304, headers=list(entry.not_modified_headers))
-    return Response(entry.body, status=entry.status, headers=list(entry.full_headers))
+        return Response(status=304, headers=[*entry.not_modified_headers, *extra])
+    return Response(entry.body, status=entry.status, headers=[*entry.full_headers, *extra])
 
 
 def init_app(app: Flask) -> None:
-    """Attach a fresh response cache to this app."""
+    """Attach a fresh response cache, and the versions it is checked against, to this app."""
     app.extensions["dalil_response_cache"] = ResponseCache(app.config["RESPONSE_CACHE_SIZE"])
+    versions.init_app(app)
+

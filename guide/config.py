@@ -29,8 +29,15 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
 
-    # Rendered pages and API documents kept per worker, keyed by the content version.
+    # Rendered pages and API documents kept per worker, stamped with the versions of the sites
+    # they show (guide/versions.py).
     RESPONSE_CACHE_SIZE = 2048
+    # Redis pub/sub tells every worker of each commit (redis://host:6379/0). Without it,
+    # PostgreSQL's LISTEN/NOTIFY does; on SQLite each worker re-reads the versions every
+    # VERSION_CHECK_SECONDS: twice a second, so an edit shows everywhere within one second.
+    REDIS_URL: str | None = None
+    VERSION_CHANNEL = "dalil_versions"
+    VERSION_CHECK_SECONDS = 0.5
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
 

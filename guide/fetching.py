@@ -3,13 +3,17 @@
 Shared by offline packs, the service worker's app shell and a future static export.
 """
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from flask import current_app
 from flask import g
 from flask_babel import force_locale
 
+from guide.caching import collecting
+from guide.caching import include_part
 from guide.i18n import formatting_locale
 
 
@@ -45,13 +49,23 @@ def fetch_page(url: str) -> tuple[bytes, str]:
     saved = dict(vars(g))
     vars(g).clear()
     try:
-        response = app.test_client().get(url)
+        with collecting() as used:
+            response = app.test_client().get(url)
     finally:
         vars(g).clear()
         vars(g).update(saved)
     if response.status_code != 200:
         raise PageError(f"{url} answered {response.status_code}")
-    return response.get_data(), response.mimetype
+    data = response.get_data()
+    # What includes this page changes with the page: with its site, or (a page about every site)
+    # only when its bytes do.
+    include_part(used, partial(page_digest, url), hashlib.sha256(data).digest())
+    return data, response.mimetype
+
+
+def page_digest(url: str) -> bytes:
+    """Return the sha256 of one of the app's own pages as it is served now."""
+    return hashlib.sha256(fetch_page(url)[0]).digest()
 
 
 @contextmanager
@@ -66,9 +80,6 @@ def page_request(url: str) -> Iterator[None]:
     app = current_app._get_current_object()
     saved = dict(vars(g))
     vars(g).clear()
-    # A pack and its pages belong to one content version: the one this request already read.
-    if "content_version" in saved:
-        g.content_version = saved["content_version"]
     try:
         with app.test_request_context(url):
             # The URL processors set g.lang from /<lang>/, as for a real request.

@@ -2,7 +2,6 @@
 
 from guide.codes.models import Code
 from guide.codes.models import ScanCount
-from guide.content.models import ContentState
 from guide.content.models import ContentVersion
 from guide.guides.models import Guide
 from guide.media.models import Image
@@ -17,6 +16,6 @@ from guide.sites.models import Site
 from guide.sites.models import SiteText
 
 __all__ = [
-    "Code", "ContentState", "ContentVersion", "Guide", "Image", "ImageText", "MediaFile", "Monument",
+    "Code", "ContentVersion", "Guide", "Image", "ImageText", "MediaFile", "Monument",
     "MonumentText", "Revision", "ScanCount", "Site", "SiteText", "Stop", "StopText",
 ]

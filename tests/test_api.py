@@ -9,7 +9,6 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
 from sqlalchemy import select
 
-from guide.caching import bump_content_version
 from guide.codes.format import ALPHABET
 from guide.codes.format import check_character
 from guide.codes.models import Code
@@ -230,7 +229,6 @@ def test_an_empty_site_has_one_empty_page(app, api):
         db.session.add(Site(slug="empty-town", live=True, texts={
             lang: SiteText(lang=lang, name=lang) for lang in app.config["LANGUAGES"]
         }))
-        bump_content_version()
         db.session.commit()
     document = api.get(f"{PREFIX}/monuments?site=empty-town").get_json()
     assert (document["total"], document["pages"], document["items"]) == (0, 0, [])
@@ -420,7 +418,6 @@ def test_a_retired_code_is_gone_but_says_what_it_pointed_at(app, api):
     assert api.get(f"{PREFIX}/codes/{code}").status_code == 200
     with app.app_context():
         db.session.get(Code, code).retired_dt = now_utc()
-        bump_content_version()
         db.session.commit()
     response = api.get(f"{PREFIX}/codes/{code.lower()}")
     assert response.status_code == 410
@@ -452,7 +449,6 @@ def test_etags_change_when_content_changes(app, api):
     with app.app_context():
         text = db.session.get(MonumentText, (get_monument(slug).id, "fr"))
         text.name = "Nom modifié pour le test"
-        bump_content_version()
         db.session.commit()
     detail = api.get(urls[0], headers={"If-None-Match": before[urls[0]]})
     assert detail.status_code == 200
@@ -471,7 +467,6 @@ def test_a_third_language_appears_without_code_changes(app, api):
         monument.texts["en"] = MonumentText(
             lang="en", name="Hassan II Mosque, in English", summary="A summary.", body="Some *body*."
         )
-        bump_content_version()
         db.session.commit()
     assert "en" in api.spec["components"]["schemas"]["Language"]["enum"]
     detail = api.get(f"{PREFIX}/monuments/{slug}").get_json()
@@ -534,52 +529,3 @@ def test_json_is_utf8_and_arabic_is_not_escaped(app, api):
 
 def test_the_footer_links_to_the_api_document(client):
     assert f'href="{PREFIX}/openapi.json"' in client.get("/fr/").get_data(as_text=True)
-
-
-
-def test_the_version_check_survives_a_dropped_database_connection(app, api):
-    url = f"{PREFIX}/monuments/{_first_monument(app)}"
-    etag = api.get(url).headers["ETag"]
-    reader = app.extensions["dalil_version_reader"]
-    idle = list(reader._idle)
-    assert idle
-    # As if the database server had restarted behind the worker's back.
-    for connection in idle:
-        connection.dbapi_connection.close()
-    assert api.get(url, headers={"If-None-Match": etag}).status_code == 304
-    with app.app_context():
-        db.engine.dispose()
-    assert reader._idle == []
-    assert api.get(url).status_code == 200
-
-
-def test_a_request_sees_the_version_it_bumped_before_committing(app):
-    from guide.caching import content_version
-
-    with app.test_request_context():
-        before = content_version()
-        bump_content_version()
-        assert content_version() == before + 1
-        db.session.rollback()
-    with app.test_request_context():
-        assert content_version() == before
-
-
-def test_an_app_dropped_without_dispose_closes_its_version_connections(app):
-    import gc
-
-    from guide import create_app
-    from guide.caching import content_version
-
-    other = create_app({**app.config, "TESTING": True})
-    with other.test_request_context():
-        content_version()
-    reader = other.extensions["dalil_version_reader"]
-    held = [connection.dbapi_connection for connection in reader._idle]
-    error = reader.engine.dialect.loaded_dbapi.Error
-    assert held
-    del other, reader
-    gc.collect()
-    for connection in held:
-        with pytest.raises(error):
-            connection.cursor().execute("SELECT 1")

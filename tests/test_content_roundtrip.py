@@ -11,7 +11,6 @@ from sqlalchemy import text
 from guide.codes.models import Code
 from guide.codes.services import create_code
 from guide.codes.services import retire_code
-from guide.content.models import ContentState
 from guide.content.models import ContentVersion
 from guide.extensions import db
 from guide.monuments.services import get_monument
@@ -21,7 +20,7 @@ from guide.publishing.services import save
 
 MOSQUE = "hassan-ii-mosque"
 # Caching bookkeeping stays: the app keeps counting versions across the wipe.
-KEPT_TABLES = {ContentState.__tablename__, ContentVersion.__tablename__}
+KEPT_TABLES = {ContentVersion.__tablename__}
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -14,6 +14,7 @@ from guide.api.openapi import openapi_document
 from guide.api.params import refuse
 from guide.api.params import single_arg
 from guide.caching import cached_response
+from guide.caching import depends_on
 from guide.codes.services import CACHED_CODE_STATUSES
 from guide.codes.services import cache_code
 from guide.codes.services import resolve_code
@@ -88,6 +89,8 @@ def monuments():
     def build():
         site = None
         if site_slug is not None:
+            # One site's listing changes with that site only; the full listing with every site.
+            depends_on(site_slug)
             site = published.find_site(site_slug)
             if site is None:
                 refuse(404, _l("No site has this slug."))
@@ -109,6 +112,7 @@ def monument(slug: str):
         found = published.get_monument(slug) if SLUG.fullmatch(slug) else None
         if found is None:
             refuse(404, _l("No monument has this slug."))
+        depends_on(found.site.slug)
         return to_json(services.monument_document(found))
 
     return cached_response(("api-monument", slug), build, JSON)
@@ -122,6 +126,9 @@ def code(code: str):
 
     def build():
         resolution = resolve_code(code)
+        if resolution.code is not None:
+            target = resolution.code.target_monument
+            depends_on(resolution.code.site.slug, *([target.site.slug] if target else []))
         if resolution.found:
             return to_json(services.code_document(resolution.code, resolution.monument))
         document, status = services.code_error_document(code, resolution)

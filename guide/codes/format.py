@@ -45,6 +45,9 @@ def fold(raw: str) -> str:
        the ASCII digit of the same value.
     The result may still hold characters no code uses; is_well_formed decides.
     """
+    if raw.isascii() and raw.isalnum():
+        # What a plaque's QR code carries: every rule above then comes down to upper-casing.
+        return raw.upper()
     text = _drop_invisible(raw)
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).upper())
     text = unicodedata.normalize("NFKC", _drop_invisible(text))

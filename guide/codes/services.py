@@ -13,7 +13,6 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from guide import published
-from guide.caching import bump_content_version
 from guide.codes.format import fold
 from guide.codes.format import is_well_formed
 from guide.codes.format import new_code
@@ -243,7 +242,6 @@ def create_code(monument: Monument, stop: Stop | None = None, number: int | None
                 monument=None if stop else monument, stop=stop)
     db.session.add(code)
     _revise(code, author)
-    bump_content_version()
     return code
 
 
@@ -254,7 +252,6 @@ def retarget_code(code: Code, monument: Monument, stop: Stop | None = None, *, a
     _check_target(code.site_id, monument, stop)
     code.monument, code.stop = (None, stop) if stop else (monument, None)
     _revise(code, author)
-    bump_content_version()
     return code
 
 
@@ -264,7 +261,6 @@ def retire_code(code: Code, *, author: str, when: datetime | None = None) -> Cod
         raise CodeError(_("The code %(code)s is already retired.", code=code.code))
     code.retired_dt = when or now_utc()
     _revise(code, author)
-    bump_content_version()
     return code
 
 

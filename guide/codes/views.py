@@ -1,5 +1,7 @@
 """/q/<CODE>: where every plaque's QR code leads; typed codes."""
 
+from functools import partial
+
 from flask import Blueprint
 from flask import g
 from flask import redirect
@@ -9,7 +11,10 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from guide import published
-from guide.caching import cached_response
+from guide.caching import Follow
+from guide.caching import aliased_entry
+from guide.caching import conditional_response
+from guide.caching import depends_on
 from guide.codes.services import CACHED_CODE_STATUSES
 from guide.codes.services import MAX_TYPED_LENGTH
 from guide.codes.services import cache_code
@@ -37,23 +42,27 @@ def resolve(code: str):
     """Show what a plaque's code points at, in the visitor's language, without a redirect."""
     g.lang = negotiate_language()
 
-    def build():
+    def find():
         resolution = resolve_code(code)
+        if resolution.code is not None:
+            depends_on(resolution.code.site.slug)
         if not resolution.found:
             # A place not published yet is a 404, like an unknown code, with its own message.
             status = 410 if resolution.code is not None and resolution.code.is_retired else 404
             return render_template("codes/unknown.html", code=code, resolution=resolution), status
         # The page's own cached body, rendered once whichever URL reached it.
         slug, stop = resolution.monument.slug, resolution.code.stop
-        entry = stop_page(g.lang, slug, stop.slug) if stop is not None else monument_page(g.lang, slug)
-        return entry.body, entry.status
+        if stop is not None:
+            return Follow(partial(stop_page, g.lang, slug, stop.slug))
+        return Follow(partial(monument_page, g.lang, slug))
 
     # Only a well-formed code may be a cache key, and only its page (or its retired notice) is
     # kept: an unknown or malformed code is rendered each time, so junk cannot push real pages
-    # out, nor be stored under a real code's key.
+    # out, nor be stored under a real code's key. The page itself is cached under its own URL's
+    # key: a scan and a visit to /<lang>/monuments/… share it.
     key = cache_code(code)
-    cache_key = ("q", g.lang, key) if key else None
-    response = cached_response(cache_key, build, vary=NEGOTIATION_VARY, cache_statuses=CACHED_CODE_STATUSES)
+    entry = aliased_entry(("q", g.lang, key) if key else None, find, cache_statuses=CACHED_CODE_STATUSES)
+    response = conditional_response(entry, vary=NEGOTIATION_VARY)
     # Counted on every request, cached or not; the rendering above only runs on a cache miss.
     counted = response.status_code in COUNTED_STATUSES and request.method == "GET" and not _is_prefetch()
     if counted and count_scan(key, g.lang, request.args.get("via")):

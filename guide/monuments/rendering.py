@@ -12,6 +12,7 @@ from markupsafe import Markup
 from guide import published
 from guide.caching import CachedBody
 from guide.caching import cached_entry
+from guide.caching import depends_on
 from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
@@ -46,6 +47,7 @@ def monument_page(lang: str, slug: str, monument: Monument | None = None) -> Cac
         found = monument or published.get_monument(slug)
         if found is None:
             abort(404)
+        depends_on(found.site.slug)
         # Set here rather than read from the request's URL, so that /q/ and packs render the same bytes.
         g.alternates = page_paths(slug)
         return render_monument(found, lang)
@@ -61,6 +63,7 @@ def stop_page(lang: str, slug: str, stop_slug: str, monument: Monument | None = 
         stop = get_stop(found, stop_slug) if found else None
         if stop is None:
             abort(404)
+        depends_on(found.site.slug)
         g.alternates = page_paths(slug, stop_slug)
         return render_stop(found, stop, lang)
 

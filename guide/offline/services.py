@@ -7,7 +7,6 @@ each with its size and sha256. The browser stores a pack whole and updates it fi
 
 import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -23,7 +22,10 @@ from flask_babel import gettext as _
 
 from guide import published
 from guide.caching import CachedBody
-from guide.caching import content_version
+from guide.caching import cached_value
+from guide.caching import collecting
+from guide.caching import depends_on
+from guide.caching import include_part
 from guide.codes.models import Code
 from guide.codes.services import MAX_NUMBER_DIGITS
 from guide.codes.services import MAX_RAW_LENGTH
@@ -130,11 +132,19 @@ def site_pages(site: Site, langs: Iterable[str]) -> Iterator[tuple[str, Callable
 
 
 def _page_entry(url: str, render: Callable[[], CachedBody]) -> PackFile:
-    with page_request(url):
+    with page_request(url), collecting() as used:
         entry = render()
     if entry.status != 200:
         raise PageError(f"{url} answered {entry.status}")
+    # A page about every site (the home page) keeps the pack fresh while its bytes stay the same;
+    # the others count by their site.
+    include_part(used, partial(_page_digest, url, render), hashlib.sha256(entry.body).digest())
     return _file_entry(url, entry.body, entry.mimetype.partition(";")[0])
+
+
+def _page_digest(url: str, render: Callable[[], CachedBody]) -> bytes:
+    with page_request(url):
+        return hashlib.sha256(render().body).digest()
 
 
 def site_media(site: Site, langs: Iterable[str]) -> list[MediaFile]:
@@ -203,39 +213,33 @@ def build_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
 
 
 def get_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
-    """Return a site's pack, built once per content version and languages in this worker."""
-    packs: OrderedDict = current_app.extensions.setdefault("dalil_packs", OrderedDict())
-    key = (content_version(), slug, langs or languages())
-    if key in packs:
-        packs.move_to_end(key)
-        return packs[key]
-    pack = build_pack(slug, langs)
+    """Return a site's pack, built once per version of the site and languages in this worker."""
+
+    def build() -> dict | None:
+        depends_on(slug)
+        return build_pack(slug, langs)
+
     # Unknown slugs are not kept: anyone could fill the cache with them.
-    if pack is not None:
-        packs[key] = pack
-        while len(packs) > MAX_CACHED_PACKS:
-            packs.popitem(last=False)
-    return pack
+    return cached_value("dalil_packs", MAX_CACHED_PACKS, (slug, langs or languages()), build)
 
 
 def pack_summaries() -> list[dict]:
     """Give each site's pack version and size, for the offline-guides screen and update checks.
 
-    One query names the sites; each summary is kept per site until its content changes, so
-    the list builds only the packs of sites that changed since it was last asked for.
+    One query names the sites; each summary is kept until its site's content changes, so the
+    list builds only the packs of sites that changed since it was last asked for.
     """
-    summaries: dict = current_app.extensions.setdefault("dalil_pack_summaries", {})
     listed = []
     for site in published.sites_with_monuments():
-        key = (content_version(), site.slug)
-        if key not in summaries:
-            pack = get_pack(site.slug)
-            summaries[key] = {name: pack[name] for name in ("site", "version", "bytes", "names")}
-        listed.append(summaries[key] | {"url": url_for("offline.pack", slug=site.slug)})
-    # Summaries of older versions are never asked for again.
-    for key in [key for key in summaries if key[0] != content_version()]:
-        del summaries[key]
+        summary = cached_value("dalil_pack_summaries", MAX_CACHED_PACKS, (site.slug,),
+                               partial(_pack_summary, site.slug))
+        listed.append(summary | {"url": url_for("offline.pack", slug=site.slug)})
     return listed
+
+
+def _pack_summary(slug: str) -> dict:
+    pack = get_pack(slug)
+    return {name: pack[name] for name in ("site", "version", "bytes", "names")}
 
 
 def codes_document() -> dict:

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from guide.api.params import refuse
 from guide.api.params import single_arg
 from guide.caching import cached_response
+from guide.caching import depends_on
 from guide.encoding import to_json
 from guide.i18n import current_language
 from guide.i18n import languages
@@ -93,6 +94,8 @@ def pack(slug: str):
         refuse(400, _l("This guide has no such language."))
 
     def build():
+        # The document shows the pack and nothing else: it changes when the pack does.
+        depends_on()
         found = services.get_pack(slug, langs)
         if found is None:
             refuse(404, _l("No site has this slug."))

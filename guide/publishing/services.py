@@ -14,7 +14,6 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
-from guide.caching import bump_content_version
 from guide.content.schema import MonumentFile
 from guide.content.schema import SiteFile
 from guide.extensions import db
@@ -185,9 +184,8 @@ def unpublish(kind: str, key: str) -> Site | Monument:
 
 
 def _public_changed() -> None:
+    # The flush raises the site's content version (guide/versions.py), which refreshes its caches.
     db.session.flush()
-    # Until caches follow per-site versions raised by a flush listener.
-    bump_content_version()
 
 
 def schedule(kind: str, key: str, when: datetime | None) -> Site | Monument:
