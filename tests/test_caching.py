@@ -183,7 +183,7 @@ def test_a_retarget_moves_the_alias(app, client):
         from guide.codes.services import retarget_code
 
         row = db.session.get(Code, code)
-        retarget_code(row, db.session.scalar(select(Monument).where(Monument.slug == "hotel-lincoln")))
+        retarget_code(row, db.session.scalar(select(Monument).where(Monument.slug == "hotel-lincoln")), author="cli")
         db.session.commit()
     after = client.get(f"/q/{code}", headers=FRENCH)
     assert after.get_data() == client.get("/fr/monuments/hotel-lincoln").get_data()

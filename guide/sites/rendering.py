@@ -6,6 +6,7 @@ from flask import render_template
 from guide import published
 from guide.caching import CachedBody
 from guide.caching import cached_entry
+from guide.caching import depends_on
 from guide.sites.models import Site
 
 # The home page answers / by negotiation too, so its cached body always says what it varies on.
@@ -31,6 +32,7 @@ def site_page(lang: str, slug: str, site: Site | None = None) -> CachedBody:
         found = site or published.get_site(slug)
         if found is None:
             abort(404)
+        depends_on(found.slug)
         return render_template("sites/site.html", site=found)
 
     return cached_entry(("site", lang, slug), build)
