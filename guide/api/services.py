@@ -25,8 +25,8 @@ from guide.media.models import MediaFile
 from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
-from guide.monuments.rendering import page_paths
 from guide.monuments.services import structured_data
+from guide.monuments.urls import page_paths
 from guide.sites.models import Site
 from guide.text import render_markdown
 

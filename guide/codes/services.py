@@ -21,7 +21,7 @@ from guide.codes.models import Code
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
-from guide.monuments.rendering import page_paths
+from guide.monuments.urls import page_paths
 from guide.sites.models import Site
 from guide.timeutil import now_utc
 

@@ -1,7 +1,6 @@
 """Monument and stop pages rendered once, for their own URLs, the plaque codes leading to them and packs."""
 
 import json
-from collections.abc import Iterable
 
 from flask import abort
 from flask import current_app
@@ -13,21 +12,13 @@ from markupsafe import Markup
 from guide import published
 from guide.caching import CachedBody
 from guide.caching import cached_entry
-from guide.i18n import languages
 from guide.media.services import media_url
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 from guide.monuments.services import get_stop
 from guide.monuments.services import neighbours
 from guide.monuments.services import structured_data
-
-
-def page_paths(slug: str, stop_slug: str | None = None, langs: Iterable[str] | None = None) -> dict[str, str]:
-    """Map each language to the path of a monument's page, or of one of its stops' pages."""
-    if stop_slug is not None:
-        return {lang: url_for("monuments.stop", lang=lang, slug=slug, stop_slug=stop_slug)
-                for lang in langs or languages()}
-    return {lang: url_for("monuments.detail", lang=lang, slug=slug) for lang in langs or languages()}
+from guide.monuments.urls import page_paths
 
 
 def render_monument(monument: Monument, lang: str) -> str:
