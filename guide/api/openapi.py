@@ -214,7 +214,8 @@ def _schemas() -> dict:
             "error": {"const": 404},
             "title": STRING,
             "message": {**STRING, "description": "What is wrong: length, characters, check "
-                                                 "character, or no such plaque."},
+                                                 "character, no such plaque, or a place not yet "
+                                                 "published."},
             "suggestions": {
                 "type": "array",
                 "description": "Existing codes one typo away, when there are any.",
@@ -344,8 +345,8 @@ def _paths() -> dict:
             "getCode", "Resolve a plaque code",
             "What a plaque code points at. Letter case, spaces and dashes are ignored. A code that "
             "never existed, is malformed or fails its check character is a 404 that says why, with "
-            "suggestions for a one-character typo; a retired code is a 410 that still says what it "
-            "pointed at.",
+            "suggestions for a one-character typo; a code whose place is not published yet is a 404 "
+            "that says so; a retired code is a 410 that still says what it pointed at.",
             [{"name": "code", "in": "path", "required": True,
               "description": "As typed or scanned: other scripts' digits, full-width forms and "
                              "invisible marks are folded away.",

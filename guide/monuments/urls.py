@@ -1,4 +1,8 @@
-"""Paths of monument and stop pages per language: one helper for pages, codes, the API and packs."""
+"""The paths of monument and stop pages per language, for links, alternates and code indexes.
+
+Kept apart from rendering so that the codes domain, which the monuments' write services
+use, can name pages without importing them back.
+"""
 
 from collections.abc import Iterable
 
