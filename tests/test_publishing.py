@@ -299,6 +299,10 @@ def test_cli_lists_shows_restores_schedules_and_publishes(app, runner, client):
     scheduled = runner.invoke(args=["publish", "--monument", MOSQUE, "--at", "2030-06-03 12:00"])
     assert "2030-06-03 11:00 UTC" in scheduled.output
     assert runner.invoke(args=["unpublish", "--site", "fes"]).output == "site fes: unpublished.\n"
+    assert runner.invoke(args=["codes", "retire", MOSQUE_CODE]).exit_code == 0
+    code_history = runner.invoke(args=["revisions", "list", "--code", MOSQUE_CODE.lower()]).output.splitlines()
+    assert "cli  head" in code_history[-2]
+    assert code_history[-1] == "retired"
     with app.app_context():
         assert find_record("site", "fes").live is False
         assert as_utc(find_record("monument", MOSQUE).publish_at) == datetime(2030, 6, 3, 11, 0, tzinfo=UTC)
@@ -307,9 +311,12 @@ def test_cli_lists_shows_restores_schedules_and_publishes(app, runner, client):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["publish"], "Give either --monument or --site"),
-        (["publish", "--monument", MOSQUE, "--site", "fes"], "Give either --monument or --site"),
-        (["unpublish", "--monument", "nowhere"], "No monument has the slug nowhere"),
+        (["publish"], "Give one of --monument, --site."),
+        (["publish", "--monument", MOSQUE, "--site", "fes"], "Give one of --monument, --site."),
+        (["publish", "--code", MOSQUE_CODE], "No such option '--code'"),
+        (["revisions", "list"], "Give one of --monument, --site, --code."),
+        (["revisions", "list", "--code", "AAAAA"], "No code has the key AAAAA"),
+        (["unpublish", "--monument", "nowhere"], "No monument has the key nowhere"),
         (["revisions", "show", "--site", "fes", "99"], "fes has no revision 99"),
         (["publish", "--monument", MOSQUE, "--revision", "99"], "has no revision 99"),
         (["publish", "--monument", MOSQUE, "--at", "tomorrow"], "%Y-%m-%d %H:%M"),

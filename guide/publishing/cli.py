@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from flask.cli import with_appcontext
 
+from guide.codes.services import find_code
 from guide.extensions import db
 from guide.publishing.services import PublishingError
 from guide.publishing.services import find_record
@@ -23,47 +24,60 @@ from guide.timeutil import as_utc
 AUTHOR = "cli"
 
 
-def record_options(command):
-    """Add --monument SLUG / --site SLUG to a command, handing it (kind, key)."""
+def record_options(codes: bool = False):
+    """Add --monument SLUG / --site SLUG (and --code CODE when codes) to a command, handing it (kind, key)."""
 
-    @click.option("--monument", "monument_slug", help="The monument (slug).")
-    @click.option("--site", "site_slug", help="The site (slug).")
-    @functools.wraps(command)
-    def wrapper(monument_slug, site_slug, **kwargs):
-        if bool(monument_slug) == bool(site_slug):
-            raise click.UsageError("Give either --monument or --site.")
-        kind, key = ("monument", monument_slug) if monument_slug else ("site", site_slug)
-        if find_record(kind, key) is None:
-            raise click.ClickException(f"No {kind} has the slug {key}.")
-        try:
-            return command(kind, key, **kwargs)
-        except PublishingError as error:
-            raise click.ClickException(str(error)) from None
+    def decorate(command):
+        @click.option("--monument", "monument_slug", help="The monument (slug).")
+        @click.option("--site", "site_slug", help="The site (slug).")
+        @functools.wraps(command)
+        def wrapper(monument_slug, site_slug, code=None, **kwargs):
+            given = [(kind, key) for kind, key in (("monument", monument_slug), ("site", site_slug),
+                                                    ("code", code)) if key]
+            if len(given) != 1:
+                raise click.UsageError(f"Give one of --monument, --site{', --code' if codes else ''}.")
+            kind, key = given[0]
+            key = key.strip().upper() if kind == "code" else key
+            if _record(kind, key) is None:
+                raise click.ClickException(f"No {kind} has the key {key}.")
+            try:
+                return command(kind, key, **kwargs)
+            except PublishingError as error:
+                raise click.ClickException(str(error)) from None
 
-    return wrapper
+        return click.option("--code", help="The plaque code.")(wrapper) if codes else wrapper
+
+    return decorate
+
+
+def _record(kind: str, key: str):
+    return find_code(key) if kind == "code" else find_record(kind, key)
 
 
 @click.group("revisions", cls=AppGroup)
 def revisions_group():
-    """List, show and restore the revisions of a site or monument."""
+    """List, show and restore the revisions of a site or monument (list and show: of a code too)."""
 
 
 @revisions_group.command("list")
-@record_options
+@record_options(codes=True)
 def list_command(kind, key):
     """List a record's revisions, oldest first, marking its head and published one."""
-    record = find_record(kind, key)
+    record = _record(kind, key)
     for revision in list_revisions(kind, key):
         marks = [mark for mark, revision_id in (("head", record.head_revision_id),
-                                                 ("published", record.published_revision_id))
+                                                 ("published", getattr(record, "published_revision_id", None)))
                  if revision.id == revision_id]
         when = as_utc(revision.created_dt).strftime("%Y-%m-%d %H:%M")
         click.echo(f"{revision.number:>4}  {when}  {revision.author}  {' '.join(marks)}  {revision.comment}".rstrip())
-    click.echo(f"state {record.state}, {'live' if record.live else 'not live'}")
+    if kind == "code":
+        click.echo("retired" if record.is_retired else "in service")
+    else:
+        click.echo(f"state {record.state}, {'live' if record.live else 'not live'}")
 
 
 @revisions_group.command("show")
-@record_options
+@record_options(codes=True)
 @click.argument("number", type=int)
 def show_command(kind, key, number):
     """Print revision NUMBER of a record as JSON."""
@@ -74,7 +88,7 @@ def show_command(kind, key, number):
 
 
 @revisions_group.command("restore")
-@record_options
+@record_options()
 @click.argument("number", type=int)
 def restore_command(kind, key, number):
     """Save revision NUMBER again as the record's new draft (publish it after)."""
@@ -85,7 +99,7 @@ def restore_command(kind, key, number):
 
 @click.command("publish")
 @with_appcontext
-@record_options
+@record_options()
 @click.option("--revision", "number", type=int, help="Publish this revision (default: the latest).")
 @click.option("--at", "at", type=click.DateTime(formats=["%Y-%m-%d %H:%M"]),
               help='Publish the latest revision at this Africa/Casablanca time, "YYYY-MM-DD HH:MM".')
@@ -111,7 +125,7 @@ def publish_command(kind, key, number, at: datetime | None):
 
 @click.command("unpublish")
 @with_appcontext
-@record_options
+@record_options()
 def unpublish_command(kind, key):
     """Hide a site or monument from visitors; its revisions stay."""
     unpublish(kind, key)
@@ -121,7 +135,7 @@ def unpublish_command(kind, key):
 
 @click.command("submit")
 @with_appcontext
-@record_options
+@record_options()
 def submit_command(kind, key):
     """Mark a site's or monument's draft as waiting for review."""
     submit_for_review(kind, key)
