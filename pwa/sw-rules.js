@@ -69,9 +69,17 @@ function negotiate(header, supported, fallback) {
 const DROPPED = /[\p{Cf}\p{Cc}\p{Zs}\p{Zl}\p{Zp}\p{Pd}]/gu;
 
 /** Fold a typed or scanned code exactly as guide/codes/format.py fold() does (its docstring has the rules). */
+/** Upper-case the characters whose upper case is ASCII, as guide/codes/format.py does. */
+function upperToAscii(text) {
+  return [...text].map((char) => {
+    const upper = char.toUpperCase();
+    return /^[\x00-\x7f]*$/.test(upper) ? upper : char;
+  }).join("");
+}
+
 function foldCode(raw) {
   let text = String(raw).replace(DROPPED, "");
-  text = text.normalize("NFKC").toUpperCase().normalize("NFKC");
+  text = upperToAscii(text.normalize("NFKC")).normalize("NFKC");
   text = text.replace(DROPPED, "").normalize("NFKC");
   return asciiDigits(text);
 }

@@ -15,8 +15,10 @@ def page_context(browser, **options):
 
 
 def close(context) -> None:
-    """Let every page finish its requests first, so no server thread still holds the database."""
+    """Stop playback and let every page finish its requests, so no server thread still holds the database."""
     for page in context.pages:
+        # A playing recording keeps fetching: the network would never go idle.
+        page.evaluate("() => document.querySelectorAll('audio').forEach((audio) => audio.pause())")
         page.wait_for_load_state("networkidle")
     context.close()
 

@@ -4,6 +4,7 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -98,8 +99,9 @@ def test_invisible_marks_and_digit_forms_fold_to_the_plain_code(node, case):
     assert node.call("foldCode", folded) == folded
 
 
-# Characters whose case and decomposition Node (Unicode 17) and this Python (Unicode 14) agree on:
-# the older planes, full-width forms and every format mark; newer letters change case between versions.
+# Characters whose decomposition Node (Unicode 17) and this Python (Unicode 14) agree on: the older
+# planes, full-width forms and every format mark. Case may differ between versions (ƛ has an upper
+# case since Unicode 16), which is why folding upper-cases only into ASCII.
 TEXT = st.one_of(
     st.characters(max_codepoint=0x2FFF, exclude_categories=["Cs", "Cn", "Co"]),
     st.characters(min_codepoint=0xFF00, max_codepoint=0xFFEF, exclude_categories=["Cn"]),
@@ -109,6 +111,8 @@ TEXT = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=TEXT, max_size=12))
+@example("ƛ")
+@example("straße ı")
 def test_the_worker_folds_like_the_server(node, text):
     assert node.call("foldCode", text) == fold(text)
 

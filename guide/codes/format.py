@@ -38,7 +38,8 @@ def fold(raw: str) -> str:
     The exact rules, which the service worker mirrors in JavaScript, in this order:
     1. drop every character of Unicode general category Cf, Cc, Zs, Zl, Zp or Pd;
     2. NFKC-normalize (full-width Ａ and ９ become A and 9, ligatures split);
-    3. upper-case (full Unicode upper-casing), then NFKC-normalize again;
+    3. upper-case every character whose upper case is ASCII (a-z, ß, ı…; other scripts' letters
+       never make a code, and Unicode versions disagree on them), then NFKC-normalize again;
     4. drop the characters of step 1 again (NFKC turns ´ into a space and a combining accent),
        then NFKC-normalize once more (that accent now composes with the letter before it);
     5. replace every character of category Nd (any script's decimal digit: ٩, ۹, ९…) with
@@ -49,11 +50,15 @@ def fold(raw: str) -> str:
         # What a plaque's QR code carries: every rule above then comes down to upper-casing.
         return raw.upper()
     text = _drop_invisible(raw)
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).upper())
+    text = unicodedata.normalize("NFKC", _upper_to_ascii(unicodedata.normalize("NFKC", text)))
     text = unicodedata.normalize("NFKC", _drop_invisible(text))
     return "".join(
         str(unicodedata.decimal(char)) if unicodedata.category(char) == "Nd" else char for char in text
     )
+
+
+def _upper_to_ascii(text: str) -> str:
+    return "".join(upper if (upper := char.upper()).isascii() else char for char in text)
 
 
 def _drop_invisible(text: str) -> str:
