@@ -16,6 +16,7 @@ from werkzeug.routing import BaseConverter
 COOKIE_MAX_AGE = 365 * 24 * 3600
 # What a negotiated answer depends on, for the Vary header.
 NEGOTIATION_VARY = ("Accept-Language", "Cookie")
+NEGOTIATION_VARY_HEADER = ", ".join(NEGOTIATION_VARY)
 
 
 def languages() -> tuple[str, ...]:
@@ -159,8 +160,11 @@ def init_app(app: Flask) -> None:
     def remember_language(response):
         # Reading a page under /<lang>/ is the visitor's choice; the next QR scan honours it.
         # Only a navigation is a choice: a pack download fetching every language is not.
-        navigation = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
-        if navigation and request.view_args and "lang" in request.view_args and response.status_code < 400:
+        # The URL first: a scan (/q/) or an API call, most requests, stops there.
+        view_args = request.view_args
+        if not view_args or "lang" not in view_args or response.status_code >= 400:
+            return response
+        if request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate":
             cookie = app.config["LANGUAGE_COOKIE"]
             if request.cookies.get(cookie) != g.lang:
                 response.set_cookie(
@@ -172,7 +176,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def vary_on_negotiation(response):
         # Caches must not hand one visitor's language to another.
-        if g.get("negotiated"):
+        # A cached answer often says it already: then reading and rewriting the header is waste.
+        if g.get("negotiated") and response.headers.get("Vary") != NEGOTIATION_VARY_HEADER:
             response.vary.update(NEGOTIATION_VARY)
         return response
 
