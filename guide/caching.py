@@ -179,13 +179,6 @@ def depends_on(*scopes: str) -> None:
         builds[-1].scopes.update(scopes)
 
 
-def depends_on_content(check: Callable[[], Any], expected: Any) -> None:
-    """Declare that what is being built stays right while check() still returns expected."""
-    builds = _builds.get()
-    if builds:
-        builds[-1].checks.append((check, expected))
-
-
 @contextmanager
 def collecting() -> Iterator[_Build]:
     """Gather what the entries used inside the block were built from, without caching anything."""
