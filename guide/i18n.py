@@ -66,12 +66,15 @@ def negotiate_language() -> str:
     """Pick the visitor's language: remembered choice, then Accept-Language, then default."""
     # The answer now depends on these two headers: init_app's hook sends Vary for them.
     g.negotiated = True
-    remembered = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
-    if remembered in languages():
-        return remembered
-    return _accepted_language(
-        request.headers.get("Accept-Language", ""), languages(), current_app.config["DEFAULT_LANGUAGE"]
-    )
+    config = current_app.config
+    enabled = config["LANGUAGES"]
+    # Straight from the WSGI environ: every scan negotiates, and most phones send no cookie.
+    environ = request.environ
+    if "HTTP_COOKIE" in environ:
+        remembered = request.cookies.get(config["LANGUAGE_COOKIE"])
+        if remembered in enabled:
+            return remembered
+    return _accepted_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""), enabled, config["DEFAULT_LANGUAGE"])
 
 
 def url_language(path: str) -> str | None:

@@ -65,15 +65,19 @@ def resolve(code: str):
     entry = aliased_entry(("q", lang, key) if key else None, find, cache_statuses=CACHED_CODE_STATUSES)
     response = conditional_response(entry, vary=NEGOTIATION_VARY)
     # Counted on every request, cached or not; the rendering above only runs on a cache miss.
-    counted = response.status_code in COUNTED_STATUSES and request.method == "GET" and not _is_prefetch()
-    if counted and count_scan(key, lang, request.args.get("via")):
-        flush_after(response)
+    environ = request.environ
+    counted = response.status_code in COUNTED_STATUSES and environ["REQUEST_METHOD"] == "GET"
+    if counted and not _is_prefetch(environ):
+        # A QR scan has no query string: ?via= is parsed only when there is one.
+        via = request.args.get("via") if environ.get("QUERY_STRING") else None
+        if count_scan(key, lang, via):
+            flush_after(response)
     return response
 
 
-def _is_prefetch() -> bool:
+def _is_prefetch(environ: dict) -> bool:
     # A browser guessing the next page is not a visitor scanning a plaque.
-    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
+    purpose = environ.get("HTTP_SEC_PURPOSE") or environ.get("HTTP_PURPOSE") or ""
     return purpose.startswith("prefetch")
 
 
