@@ -21,9 +21,21 @@ from guide.extensions import migrate
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
 
+class GuideApp(Flask):
+    """Flask, checking once per handler (not once per request) whether it is a coroutine."""
+
+    def ensure_sync(self, func):
+        # Every request passes each hook and its view through here; a scan has ten of them.
+        known = self.__dict__.setdefault("_dalil_sync_handlers", {})
+        found = known.get(func)
+        if found is None:
+            found = known[func] = super().ensure_sync(func)
+        return found
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, instance config, environment, then the test overrides."""
-    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app = GuideApp(__name__, instance_relative_config=True, static_folder=None)
     app.config.from_object(Defaults)
     app.config["SQLALCHEMY_DATABASE_URI"] = (
         f"sqlite:///{Path(app.instance_path) / 'dalil.sqlite3'}"

@@ -179,13 +179,6 @@ def depends_on(*scopes: str) -> None:
         builds[-1].scopes.update(scopes)
 
 
-def depends_on_content(check: Callable[[], Any], expected: Any) -> None:
-    """Declare that what is being built stays right while check() still returns expected."""
-    builds = _builds.get()
-    if builds:
-        builds[-1].checks.append((check, expected))
-
-
 @contextmanager
 def collecting() -> Iterator[_Build]:
     """Gather what the entries used inside the block were built from, without caching anything."""
@@ -265,6 +258,13 @@ def _response_cache() -> ResponseCache:
     return current_app.extensions["dalil_response_cache"]
 
 
+def _cache_and_snapshot(builds: tuple[_Build, ...]) -> tuple[ResponseCache, Snapshot]:
+    # One look at the app for both: a cached answer pays for little else.
+    extensions = current_app.extensions
+    snapshot = builds[-1].snapshot if builds else extensions["dalil_versions"].current()
+    return extensions["dalil_response_cache"], snapshot
+
+
 def _entry(built: Built, mimetype: str, vary: tuple[str, ...]) -> CachedBody:
     body, status, headers = (*built, {})[:3] if isinstance(built, tuple) else (built, 200, {})
     if isinstance(body, str):
@@ -312,11 +312,10 @@ def aliased_entry(
     For a page, only a small alias is kept under key: the page itself is cached once, under
     its own URL's key, and a hit costs two lookups.
     """
-    cache = _response_cache()
+    builds = _builds.get()
+    cache, snapshot = _cache_and_snapshot(builds)
     usable = key is not None and not versions.writing()
     if usable:
-        builds = _builds.get()
-        snapshot = builds[-1].snapshot if builds else versions.snapshot()
         found = cache.get(key)
         if found is not None:
             found = _fresh(cache, key, found, snapshot)

@@ -16,6 +16,7 @@ from werkzeug.routing import BaseConverter
 COOKIE_MAX_AGE = 365 * 24 * 3600
 # What a negotiated answer depends on, for the Vary header.
 NEGOTIATION_VARY = ("Accept-Language", "Cookie")
+NEGOTIATION_VARY_HEADER = ", ".join(NEGOTIATION_VARY)
 
 
 def languages() -> tuple[str, ...]:
@@ -65,12 +66,15 @@ def negotiate_language() -> str:
     """Pick the visitor's language: remembered choice, then Accept-Language, then default."""
     # The answer now depends on these two headers: init_app's hook sends Vary for them.
     g.negotiated = True
-    remembered = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
-    if remembered in languages():
-        return remembered
-    return _accepted_language(
-        request.headers.get("Accept-Language", ""), languages(), current_app.config["DEFAULT_LANGUAGE"]
-    )
+    config = current_app.config
+    enabled = config["LANGUAGES"]
+    # Straight from the WSGI environ: every scan negotiates, and most phones send no cookie.
+    environ = request.environ
+    if "HTTP_COOKIE" in environ:
+        remembered = request.cookies.get(config["LANGUAGE_COOKIE"])
+        if remembered in enabled:
+            return remembered
+    return _accepted_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""), enabled, config["DEFAULT_LANGUAGE"])
 
 
 def url_language(path: str) -> str | None:
@@ -159,8 +163,11 @@ def init_app(app: Flask) -> None:
     def remember_language(response):
         # Reading a page under /<lang>/ is the visitor's choice; the next QR scan honours it.
         # Only a navigation is a choice: a pack download fetching every language is not.
-        navigation = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
-        if navigation and request.view_args and "lang" in request.view_args and response.status_code < 400:
+        # The URL first: a scan (/q/) or an API call, most requests, stops there.
+        view_args = request.view_args
+        if not view_args or "lang" not in view_args or response.status_code >= 400:
+            return response
+        if request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate":
             cookie = app.config["LANGUAGE_COOKIE"]
             if request.cookies.get(cookie) != g.lang:
                 response.set_cookie(
@@ -172,7 +179,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def vary_on_negotiation(response):
         # Caches must not hand one visitor's language to another.
-        if g.get("negotiated"):
+        # A cached answer often says it already: then reading and rewriting the header is waste.
+        if g.get("negotiated") and response.headers.get("Vary") != NEGOTIATION_VARY_HEADER:
             response.vary.update(NEGOTIATION_VARY)
         return response
 

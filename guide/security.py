@@ -100,8 +100,6 @@ def init_app(app: Flask) -> None:
             defaults = (*defaults, HSTS)
         # A view may set its own policy; keep it. One pass over the few headers present is
         # much cheaper than setdefault, which raises and catches a KeyError per missing name.
-        present = {name.lower() for name, _value in response.headers.items()}
-        for name, value in defaults:
-            if name.lower() not in present:
-                response.headers.add(name, value)
+        present = {name.lower() for name, _value in response.headers}
+        response.headers.extend([header for header in defaults if header[0].lower() not in present])
         return response

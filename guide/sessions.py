@@ -15,6 +15,13 @@ class CookieSessions(SecureCookieSessionInterface):
             app.extensions["dalil_session_serializer"] = cached
         return cached[1]
 
+    def save_session(self, app: Flask, session, response) -> None:
+        # Most requests (every scan) never touch the session: nothing to write, nor to vary on,
+        # so the cookie's settings need not be looked up.
+        if not session and not session.modified and not session.accessed:
+            return
+        super().save_session(app, session, response)
+
 
 def init_app(app: Flask) -> None:
     """Use the caching session interface."""

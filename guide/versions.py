@@ -15,6 +15,7 @@ import logging
 import os
 import select
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 from contextlib import suppress
@@ -433,7 +434,7 @@ class Watcher:
 
     def _listen(self, fileno: int, received) -> None:
         self.reload()
-        reconciled = _monotonic()
+        reconciled = time.monotonic()
         while not self._stopping.is_set():
             ready, _w, _x = select.select([fileno, self._wake_read], [], [], self._timeout())
             if self._wake_read in ready:
@@ -441,9 +442,9 @@ class Watcher:
             if fileno in ready:
                 for payload in received():
                     self._heard(payload)
-            if _monotonic() - reconciled >= RECONCILE_SECONDS:
+            if time.monotonic() - reconciled >= RECONCILE_SECONDS:
                 self.reload()
-                reconciled = _monotonic()
+                reconciled = time.monotonic()
             self._publish_due()
 
     def _heard(self, payload: str | bytes) -> None:
@@ -456,7 +457,10 @@ class Watcher:
     def _timeout(self) -> float:
         if self.next_due is None:
             return RECONCILE_SECONDS
-        return max(0.0, min(RECONCILE_SECONDS, (self.next_due - now_utc()).total_seconds()))
+        due_in = (self.next_due - now_utc()).total_seconds()
+        # A publication that failed waits for its retry time, not in a busy loop.
+        retry_in = self._publish_after - time.monotonic()
+        return min(RECONCILE_SECONDS, max(due_in, retry_in, 0.0))
 
     def _sleep(self, seconds: float) -> None:
         ready, _w, _x = select.select([self._wake_read], [], [], seconds)
@@ -472,23 +476,27 @@ class Watcher:
     def _publish_due(self) -> None:
         """Publish what was scheduled for now or earlier, once its time has come."""
         now = now_utc()
-        if self.next_due is None or self.next_due > now or _monotonic() < self._publish_after:
+        if self.next_due is None or self.next_due > now or time.monotonic() < self._publish_after:
             return
         app = self.app()
         if app is None:
             return
-        from guide.publishing.services import publish_due
-
         with app.app_context():
             try:
+                from guide.publishing.services import publish_due
+
                 publish_due(now)
                 db.session.commit()
+            except Exception:
+                # Logged and tried again later; the watcher itself keeps running.
+                log.exception("scheduled publication failed")
+                db.session.rollback()
             finally:
                 db.session.remove()
         self.reload()
         if self.next_due is not None and self.next_due <= now:
             # Nothing more could be published: do not retry in a tight loop.
-            self._publish_after = _monotonic() + PUBLISH_RETRY_SECONDS
+            self._publish_after = time.monotonic() + PUBLISH_RETRY_SECONDS
 
     def _publish(self, message: dict) -> None:
         import redis
@@ -508,12 +516,6 @@ class Watcher:
 def _aware(when: datetime) -> datetime:
     # SQLite gives back naive datetimes; they were stored in UTC.
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
-def _monotonic() -> float:
-    import time
-
-    return time.monotonic()
 
 
 def _engine_of(app: Flask) -> Engine:

@@ -1,5 +1,6 @@
 """Per-site content versions: raised by the flush that changes a site, known to every worker."""
 
+import copy
 import os
 import shutil
 import socket
@@ -295,22 +296,29 @@ def test_cached_pages_are_served_while_the_database_is_down(app, client):
     assert "Mosquée rafraîchie" in client.get("/fr/monuments/hassan-ii-mosque").get_data(as_text=True)
 
 
-def test_a_due_schedule_is_published_without_cron(app):
+def test_a_due_schedule_is_published_without_cron(app, client):
     try:
         from guide.publishing.services import publish_due  # noqa: F401
+        from guide.publishing.services import save
     except ImportError:
         pytest.skip("guide.publishing.services.publish_due is not merged yet (branch writeside)")
+    url = "/fr/monuments/hassan-ii-mosque"
+    assert "Mosquée programmée" not in client.get(url).get_data(as_text=True)
     with app.app_context():
         monument = mosque()
-        monument.texts["fr"].name = "Programmée"
+        head = db.session.get(Revision, monument.head_revision_id)
+        data = copy.deepcopy(head.data)
+        data["text"]["fr"]["name"] = "Mosquée programmée"
+        save("monument", monument.slug, data, head.id, author="test")
+        # Due a second ago: the watcher publishes it, no cron job, no request needed.
         monument.publish_at = now_utc() - timedelta(seconds=1)
         db.session.commit()
     watcher = app.extensions["dalil_versions"]
-    watcher.current()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 10
     while watcher.next_due is not None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert watcher.next_due is None
+    assert "Mosquée programmée" in client.get(url).get_data(as_text=True)
 
 
 # --- Two gunicorn workers ------------------------------------------------------------------

@@ -40,7 +40,8 @@ COUNTED_STATUSES = (200, 304, 410)
 @bp.get("/Q/<code>", endpoint="resolve_upper")
 def resolve(code: str):
     """Show what a plaque's code points at, in the visitor's language, without a redirect."""
-    g.lang = negotiate_language()
+    # Read once into a local: each g. is a context lookup, and a scan is the hottest path.
+    g.lang = lang = negotiate_language()
 
     def find():
         resolution = resolve_code(code)
@@ -53,26 +54,30 @@ def resolve(code: str):
         # The page's own cached body, rendered once whichever URL reached it.
         slug, stop = resolution.monument.slug, resolution.code.stop
         if stop is not None:
-            return Follow(partial(stop_page, g.lang, slug, stop.slug))
-        return Follow(partial(monument_page, g.lang, slug))
+            return Follow(partial(stop_page, lang, slug, stop.slug))
+        return Follow(partial(monument_page, lang, slug))
 
     # Only a well-formed code may be a cache key, and only its page (or its retired notice) is
     # kept: an unknown or malformed code is rendered each time, so junk cannot push real pages
     # out, nor be stored under a real code's key. The page itself is cached under its own URL's
     # key: a scan and a visit to /<lang>/monuments/… share it.
     key = cache_code(code)
-    entry = aliased_entry(("q", g.lang, key) if key else None, find, cache_statuses=CACHED_CODE_STATUSES)
+    entry = aliased_entry(("q", lang, key) if key else None, find, cache_statuses=CACHED_CODE_STATUSES)
     response = conditional_response(entry, vary=NEGOTIATION_VARY)
     # Counted on every request, cached or not; the rendering above only runs on a cache miss.
-    counted = response.status_code in COUNTED_STATUSES and request.method == "GET" and not _is_prefetch()
-    if counted and count_scan(key, g.lang, request.args.get("via")):
-        flush_after(response)
+    environ = request.environ
+    counted = response.status_code in COUNTED_STATUSES and environ["REQUEST_METHOD"] == "GET"
+    if counted and not _is_prefetch(environ):
+        # A QR scan has no query string: ?via= is parsed only when there is one.
+        via = request.args.get("via") if environ.get("QUERY_STRING") else None
+        if count_scan(key, lang, via):
+            flush_after(response)
     return response
 
 
-def _is_prefetch() -> bool:
+def _is_prefetch(environ: dict) -> bool:
     # A browser guessing the next page is not a visitor scanning a plaque.
-    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
+    purpose = environ.get("HTTP_SEC_PURPOSE") or environ.get("HTTP_PURPOSE") or ""
     return purpose.startswith("prefetch")
 
 
