@@ -16,6 +16,8 @@ from guide.codes.services import find_code
 from guide.codes.services import retarget_code
 from guide.content.models import ContentVersion
 from guide.extensions import db
+from guide.media.models import MediaFile
+from guide.media.services import media_path
 from guide.monuments.models import Monument
 from guide.monuments.services import get_monument
 from guide.publishing.models import Revision
@@ -350,3 +352,63 @@ def test_records_from_before_revisions_get_a_baseline_from_their_files(app, runn
             assert revision.author == f"import content/{monument.site.slug}/{monument.slug}/monument.toml"
         assert dict(db.session.execute(select(Monument.slug, Monument.updated_dt)).all()) == stamps
     assert runner.invoke(args=["load-content", str(CONTENT)]).output.startswith("0 created, 0 updated")
+
+
+def test_a_draft_load_is_published_by_the_next_plain_load(empty_app, tmp_path):
+    root, path = loaded_site(empty_app, tmp_path, "--draft")
+    slug = path.parent.name
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["load-content", str(root), "--draft"]).output.endswith("0 updated, 2 unchanged.\n")
+    result = runner.invoke(args=["load-content", str(root)])
+    assert result.exit_code == 0, result.output
+    assert f"updated  monument {slug}" in result.output
+    assert empty_app.test_client().get(f"/fr/monuments/{slug}").status_code == 200
+
+
+@pytest.mark.parametrize("other_site", [False, True])
+def test_a_file_cannot_take_another_monuments_plaque(empty_app, tmp_path, other_site):
+    root, path = loaded_site(empty_app, tmp_path)
+    slug = path.parent.name
+    code = tomllib.loads(path.read_text())["code"]
+    # A second folder, loaded on its own later, holds only a copy of that monument.
+    site_slug = "fes" if other_site else "casablanca"
+    site = tmp_path / "other" / site_slug
+    site.mkdir(parents=True)
+    shutil.copy(CONTENT / site_slug / "site.toml", site / "site.toml")
+    copy = site / f"{slug}-copy"
+    shutil.copytree(path.parent, copy)
+    text = (copy / "monument.toml").read_text().replace(f'slug = "{slug}"', f'slug = "{slug}-copy"', 1)
+    # Other keypad numbers: only the plaque codes themselves are another monument's.
+    text = re.sub(r"(?m)^number = (\d+)$", lambda match: f"number = {int(match[1]) + 500}", text)
+    (copy / "monument.toml").write_text(text)
+    result = empty_app.test_cli_runner().invoke(args=["load-content", str(tmp_path / "other")])
+    assert result.exit_code != 0
+    reason = "is a plaque of another site" if other_site else f"already leads to {slug}"
+    assert f"code {code} {reason}" in result.output
+    with empty_app.app_context():
+        assert find_code(code).monument.slug == slug
+        assert find_record("monument", f"{slug}-copy") is None
+
+
+def test_unpublishing_cancels_a_pending_schedule(app, runner):
+    assert runner.invoke(args=["publish", "--site", "rabat", "--at", "2030-06-03 12:00"]).exit_code == 0
+    assert runner.invoke(args=["unpublish", "--site", "rabat"]).exit_code == 0
+    with app.app_context():
+        site = find_record("site", "rabat")
+        assert (site.live, site.publish_at) == (False, None)
+
+
+def test_an_export_with_a_missing_media_file_says_so_and_writes_nothing(app, runner, tmp_path):
+    with app.app_context():
+        media = db.session.scalars(select(MediaFile).order_by(MediaFile.sha256)).first()
+        source = media_path(media.sha256, media.extension)
+        aside = tmp_path / "aside"
+        shutil.move(source, aside)
+    try:
+        result = runner.invoke(args=["export-content", str(tmp_path / "out")])
+    finally:
+        shutil.move(aside, source)
+    assert result.exit_code != 0
+    assert media.filename in result.output
+    assert "Traceback" not in result.output
+    assert list((tmp_path / "out").iterdir()) == []

@@ -272,6 +272,9 @@ def assign_code(code: str, number: int, site: Site, monument: Monument | None = 
     if row is None:
         row = Code(code=code, site=site, number=number)
         db.session.add(row)
+    elif row.site_id != site.id:
+        # The keypad number printed on the plaque is only unique within its site.
+        raise CodeError(_("A code cannot move to a monument of another site."))
     row.site, row.number = site, number
     row.monument, row.stop = monument, stop
     # Publishing bumps the content version once for the whole record.

@@ -2,6 +2,7 @@
 sites and monuments, their media, and every plaque code of each site."""
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import tomli_w
@@ -37,10 +38,18 @@ def export_content(root: Path, site_slug: str | None = None) -> list[Path]:
     taken = [root / site.slug for site in sites if (root / site.slug).exists()]
     if taken:
         raise ExportError(_("%(path)s already exists; export into an empty folder.", path=taken[0]))
-    written: list[Path] = []
-    for site in sites:
-        written += _export_site(root / site.slug, site)
-    return written
+    root.mkdir(parents=True, exist_ok=True)
+    # Written aside, then moved in place: a failed export leaves nothing half written.
+    staging = Path(tempfile.mkdtemp(dir=root, prefix=".export-"))
+    try:
+        staged: list[Path] = []
+        for site in sites:
+            staged += _export_site(staging / site.slug, site)
+        for site in sites:
+            (staging / site.slug).rename(root / site.slug)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [root / path.relative_to(staging) for path in staged]
 
 
 def _export_site(folder: Path, site: Site) -> list[Path]:
@@ -66,7 +75,11 @@ def _export_monument(folder: Path, monument: Monument) -> list[Path]:
         media = db.session.get(MediaFile, sha256)
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(media_path(media.sha256, media.extension), target)
+        try:
+            shutil.copyfile(media_path(media.sha256, media.extension), target)
+        except OSError:
+            raise ExportError(_("%(slug)s: the media file %(file)s is missing from the media folder.",
+                                slug=monument.slug, file=media.filename)) from None
         written.append(target)
     return written
 

@@ -100,8 +100,11 @@ def plan_import(root: Path, sites: list[ParsedSite], overwrite: bool):
         for monument in parsed.monuments:
             steps.append(_monument_step(root, parsed, monument, site_step.record))
         code_steps += _code_steps(root, parsed, overwrite, problems)
+    # What each monument file of this import names: a code may move away from a monument whose
+    # file gives it up in the same import.
+    claims = {step.key: set(code_entries(step.document)) for step in steps if step.kind == "monument"}
     for step in steps:
-        problems += _refusals(step, overwrite) + _code_problems(step)
+        problems += _refusals(step, overwrite) + _code_problems(step, claims)
     if problems:
         raise ContentError(problems)
     return steps, code_steps
@@ -136,6 +139,9 @@ def _action(record, source_hash: str, same_place: bool) -> str:
     if record.head_revision_id is None:
         # A record from before revisions existed: its file becomes its first revision.
         return "baseline" if unchanged else "updated"
+    if unchanged and record.head_revision_id == record.imported_revision_id != record.published_revision_id:
+        # Imported with --draft and untouched since: a load without --draft publishes it.
+        return "publish"
     return "unchanged" if unchanged else "updated"
 
 
@@ -169,8 +175,8 @@ def _changed_codes(step: Step) -> list[Code]:
     return [row for row in rows if row is not None]
 
 
-def _code_problems(step: Step) -> list[str]:
-    """Refuse retired codes and numbers another plaque carries, for the entries the file changes."""
+def _code_problems(step: Step, claims: dict[str, set[str]]) -> list[str]:
+    """Refuse retired codes, codes of another place and numbers another plaque carries, for the entries the file changes."""
     if step.kind != "monument" or step.action not in ("created", "updated"):
         return []
     problems = []
@@ -179,6 +185,13 @@ def _code_problems(step: Step) -> list[str]:
         existing = db.session.get(Code, code)
         if existing is not None and existing.is_retired:
             problems.append(f"{step.path}: code {code} was retired and cannot be reused")
+        owner = existing.target_monument if existing is not None else None
+        if existing is not None and existing.site.slug != step.document["site"]:
+            # A printed plaque stays in its city: its keypad number is only unique there.
+            problems.append(f"{step.path}: code {code} is a plaque of another site")
+        elif owner is not None and owner.slug != step.key and code in claims.get(owner.slug, {code}):
+            problems.append(f"{step.path}: code {code} already leads to {owner.slug}; take it out of "
+                            "that monument's file first")
         if site is not None:
             holder = db.session.scalar(select(Code.code).where(Code.site_id == site.id, Code.number == number))
             if holder is not None and holder != code:
@@ -223,8 +236,12 @@ def _entry_document(entry: CodeEntry, site_slug: str) -> dict:
 
 def _apply(step: Step, draft: bool, report: LoadReport) -> None:
     label = f"{step.kind} {step.key}"
-    if step.action == "unchanged":
+    if step.action == "unchanged" or (step.action == "publish" and draft):
         report.unchanged.append(label)
+        return
+    if step.action == "publish":
+        publish(step.kind, step.key, author=step.author)
+        report.updated.append(label)
         return
     if step.kind == "monument":
         for blob, probe in step.media.values():

@@ -178,7 +178,8 @@ def publish(kind: str, key: str, revision_id: int | None = None, author: str = "
 def unpublish(kind: str, key: str) -> Site | Monument:
     """Hide the record from visitors; its revisions and public rows stay for a later publication."""
     record = _record(kind, key)
-    record.live, record.state = False, "draft"
+    # A pending schedule would bring it back: unpublishing cancels it.
+    record.live, record.state, record.publish_at = False, "draft", None
     _public_changed()
     return record
 
