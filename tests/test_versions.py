@@ -32,7 +32,6 @@ from guide.models import StopText
 from guide.timeutil import now_utc
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def versions() -> dict[str, int]:
@@ -224,25 +223,52 @@ def test_another_worker_learns_of_a_commit_within_a_second(app, app_factory):
     _learns_within_a_second(app, other, lambda: setattr(mosque(), "year_start", 1))
 
 
-def _redis_or_skip() -> None:
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """TEST_REDIS_URL, else a redis-server of our own on a free loopback port, stopped afterwards."""
     redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.RedisError as error:
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed (apt-get install redis-server; .ci/setup does)"
         if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
+            pytest.fail(message)
+        pytest.skip(message)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        yield url
     finally:
         client.close()
+        server.terminate()
+        server.wait(10)
 
 
-def test_with_redis_another_worker_learns_of_a_commit_within_a_second(app_factory):
-    _redis_or_skip()
+def test_with_redis_another_worker_learns_of_a_commit_within_a_second(app_factory, redis_url):
     channel = f"dalil-test-{uuid.uuid4().hex}"
-    writer = app_factory(REDIS_URL=REDIS_URL, VERSION_CHANNEL=channel)
-    reader = app_factory(REDIS_URL=REDIS_URL, VERSION_CHANNEL=channel)
-    assert reader.extensions["dalil_versions"].redis_url == REDIS_URL
+    writer = app_factory(REDIS_URL=redis_url, VERSION_CHANNEL=channel)
+    reader = app_factory(REDIS_URL=redis_url, VERSION_CHANNEL=channel)
+    assert reader.extensions["dalil_versions"].redis_url == redis_url
     # Started first, so that the message finds it subscribed.
     reader.extensions["dalil_versions"].current()
     _learns_within_a_second(writer, reader, lambda: setattr(mosque(), "year_start", 1))
