@@ -1,10 +1,7 @@
 """Cached answers: stamped with the sites they show, served without the database, cached once."""
 
-from contextlib import contextmanager
-
 import pytest
 from flask import template_rendered
-from sqlalchemy import event
 from sqlalchemy import select
 
 from guide.codes.format import new_code
@@ -13,6 +10,7 @@ from guide.models import Code
 from guide.models import Monument
 from guide.models import MonumentText
 from guide.models import Site
+from tests.queries import counting
 
 FRENCH = {"Accept-Language": "fr"}
 
@@ -37,23 +35,6 @@ def casablanca_code(app) -> str:
     with app.app_context():
         mosque = db.session.scalar(select(Monument).where(Monument.slug == "hassan-ii-mosque"))
         return mosque.primary_code.code
-
-
-@contextmanager
-def statements(app):
-    """Collect the SQL statements the app's engine runs inside the block."""
-    ran: list[str] = []
-
-    def record(_connection, _cursor, statement, *_args):
-        ran.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield ran
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def urls(site: str, monument: str, code: str) -> list[str]:
@@ -97,7 +78,7 @@ def test_an_edit_in_one_site_leaves_the_other_sites_answers_untouched(app, clien
     assert len(fes_bodies) >= 6
     edit_mosque(app, body="Un texte tout neuf.")
     pages = [path for path in fes_urls if "/packs/" not in path]
-    with statements(app) as ran:
+    with counting(app) as ran:
         after_fes = answers(client, pages)
     # Not rebuilt, not even checked against the database.
     assert ran == []
@@ -121,7 +102,7 @@ def test_a_bookkeeping_change_changes_no_answer(app, client, fes):
         mosque.state = "review"
         mosque.site.source_hash = "0" * 64
         db.session.commit()
-    with statements(app) as ran:
+    with counting(app) as ran:
         assert answers(client, paths) == before
     assert ran == []
     assert cached_bodies(app) == bodies
@@ -133,7 +114,7 @@ def test_a_cached_answer_makes_no_database_access(app, client, path):
     path = path.format(code=casablanca_code(app))
     first = client.get(path, headers=FRENCH)
     assert first.status_code == 200
-    with statements(app) as ran:
+    with counting(app) as ran:
         again = client.get(path, headers=FRENCH)
         revalidated = client.get(path, headers={**FRENCH, "If-None-Match": first.headers["ETag"]})
     assert ran == []
@@ -169,7 +150,7 @@ def test_a_stop_code_shares_the_stop_page(app, client):
         stop_url = f"/fr/monuments/{code.stop.monument.slug}/{code.stop.slug}"
         code = code.code
     scanned = client.get(f"/q/{code}", headers=FRENCH)
-    with statements(app) as ran:
+    with counting(app) as ran:
         page = client.get(stop_url)
     assert ran == []
     assert page.get_data() == scanned.get_data()
