@@ -12,10 +12,14 @@ from guide import i18n
 from guide import models  # noqa: F401  (registers every table)
 from guide import security
 from guide import sessions
+from guide.accounts import sessions as curator_sessions
 from guide.config import Defaults
 from guide.config import split_words
 from guide.extensions import babel
+from guide.extensions import csrf
 from guide.extensions import db
+from guide.extensions import limiter
+from guide.extensions import login_manager
 from guide.extensions import migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
@@ -55,6 +59,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     sessions.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    curator_sessions.init_app(app, login_manager)
+    limiter.init_app(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)
@@ -93,8 +101,23 @@ def _finish_config(app: Flask) -> None:
         config["PUBLIC_BASE_URL"], split_words(config.get("TRUSTED_HOSTS") or ())
     )
     config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(config["SQLALCHEMY_DATABASE_URI"])
+    config["REQUIRE_2FA_ROLES"] = split_words(config["REQUIRE_2FA_ROLES"])
+    _session_cookies(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _session_cookies(config) -> None:
+    # Behind TLS the cookie is Secure and __Host- (no Domain, Path=/): no subdomain can set it.
+    secure = config["SECURE_COOKIES"]
+    if secure is None:
+        secure = config["PUBLIC_BASE_URL"].startswith("https://")
+    config["SESSION_COOKIE_SECURE"] = bool(secure)
+    config["SESSION_COOKIE_NAME"] = "__Host-dalil_session" if secure else "dalil_session"
+    config["PERMANENT_SESSION_LIFETIME"] = config["SESSION_HOURS"] * 3600
+    # Flask-Limiter: shared counters across workers and servers when Redis is there.
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
 
 def _instance_secret(instance: Path) -> str:
@@ -109,15 +132,18 @@ def _instance_secret(instance: Path) -> str:
 
 def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in one explicit list."""
+    from guide.accounts.views import bp as accounts_bp
     from guide.api.views import bp as api_bp
     from guide.codes.views import bp as codes_bp
+    from guide.curator.views import bp as curator_bp
     from guide.media.views import bp as media_bp
     from guide.monuments.views import bp as monuments_bp
     from guide.offline.views import bp as offline_bp
     from guide.plaques.views import bp as plaques_bp
     from guide.sites.views import bp as sites_bp
 
-    for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp):
+    for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
+                      curator_bp, accounts_bp):
         app.register_blueprint(blueprint)
 
 

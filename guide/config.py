@@ -28,6 +28,18 @@ class Defaults:
     MAX_FORM_PARTS = 500
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
+    # Curator sessions (guide/accounts/sessions.py): signed out after this long idle, and
+    # after this long whatever happens. Cookies are Secure and __Host- when PUBLIC_BASE_URL
+    # is https (SECURE_COOKIES overrides).
+    SESSION_IDLE_MINUTES = 30
+    SESSION_HOURS = 12
+    SECURE_COOKIES: bool | None = None
+    # Roles that must use a second factor (TOTP) to open the CMS: DALIL_REQUIRE_2FA_ROLES="admin editor".
+    REQUIRE_2FA_ROLES: tuple[str, ...] = ("admin",)
+    # Sign-in attempts, per client address and per account (Flask-Limiter syntax).
+    LOGIN_LIMIT_PER_IP = "5 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per hour"
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
 
     # Rendered pages and API documents kept per worker, stamped with the versions of the sites
     # they show (guide/versions.py).

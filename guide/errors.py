@@ -19,8 +19,11 @@ from guide.i18n import url_language
 
 MESSAGES = {
     400: _l("The request could not be understood."),
+    401: _l("Please sign in to continue."),
+    403: _l("You are not allowed to do this."),
     404: _l("We could not find this page."),
     405: _l("This address does not accept that kind of request."),
+    409: _l("This record changed while you were editing it."),
     410: _l("This page is no longer available."),
     413: _l("The file or form is too large."),
     414: _l("This address is too long."),
@@ -31,8 +34,11 @@ MESSAGES = {
 }
 TITLES = {
     400: _l("Bad request"),
+    401: _l("Sign-in required"),
+    403: _l("Not allowed"),
     404: _l("Page not found"),
     405: _l("Method not allowed"),
+    409: _l("Conflict"),
     410: _l("Gone"),
     413: _l("Too large"),
     414: _l("Address too long"),

@@ -1,5 +1,10 @@
 """Every domain's models, imported together so the metadata (and Alembic) sees all tables."""
 
+from guide.accounts.models import CuratorSession
+from guide.accounts.models import RecoveryCode
+from guide.accounts.models import User
+from guide.accounts.models import UserLanguage
+from guide.audit.models import AuditEvent
 from guide.codes.models import Code
 from guide.codes.models import ScanCount
 from guide.content.models import ContentVersion
@@ -7,6 +12,7 @@ from guide.guides.models import Guide
 from guide.media.models import Image
 from guide.media.models import ImageText
 from guide.media.models import MediaFile
+from guide.media.models import MediaVariant
 from guide.monuments.models import Monument
 from guide.monuments.models import MonumentText
 from guide.monuments.models import Stop
@@ -14,8 +20,10 @@ from guide.monuments.models import StopText
 from guide.publishing.models import Revision
 from guide.sites.models import Site
 from guide.sites.models import SiteText
+from guide.translating.models import TranslationStamp
 
 __all__ = [
-    "Code", "ContentVersion", "Guide", "Image", "ImageText", "MediaFile", "Monument",
+    "AuditEvent", "CuratorSession", "MediaVariant", "RecoveryCode", "TranslationStamp", "User",
+    "UserLanguage", "Code", "ContentVersion", "Guide", "Image", "ImageText", "MediaFile", "Monument",
     "MonumentText", "Revision", "ScanCount", "Site", "SiteText", "Stop", "StopText",
 ]

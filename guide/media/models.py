@@ -69,3 +69,19 @@ class ImageText(db.Model):
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     alt: Mapped[str] = mapped_column(Text)
     credit: Mapped[str] = mapped_column(Text, default="")
+
+
+class MediaVariant(db.Model):
+    """A smaller or lighter copy of an image (WebP and JPEG at a few widths), itself a media file."""
+
+    __tablename__ = "media_variants"
+
+    source_sha256: Mapped[str] = mapped_column(
+        ForeignKey("media_files.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    width: Mapped[int] = mapped_column(primary_key=True)
+    # "webp" or "jpg"
+    format: Mapped[str] = mapped_column(String(8), primary_key=True)
+    media_sha256: Mapped[str] = mapped_column(ForeignKey("media_files.sha256"))
+
+    media: Mapped[MediaFile] = relationship(foreign_keys=[media_sha256], lazy="joined")

@@ -1,0 +1,1 @@
+"""Curator accounts: users, roles scoped to sites and languages, sessions and second factors."""

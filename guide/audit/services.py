@@ -1,0 +1,60 @@
+"""Append events to the audit log and read them back."""
+
+from flask import has_request_context
+from flask import request
+from sqlalchemy import select
+
+from guide.audit.models import AuditEvent
+from guide.extensions import db
+
+PAGE_SIZE = 50
+# Keep log lines single and short: a crafted value must not forge another entry (ASVS 16.4.1).
+_MAX_TEXT = 200
+
+
+def _clean(value: str) -> str:
+    return "".join(c if c.isprintable() else " " for c in str(value))[:_MAX_TEXT]
+
+
+def record(action: str, target: str = "", outcome: str = "ok", actor: str | None = None,
+           ip: bool = False, **detail) -> AuditEvent:
+    """Append an event; the actor defaults to the signed-in curator. The caller commits."""
+    if actor is None:
+        actor = _current_actor()
+    event = AuditEvent(
+        actor=_clean(actor), action=action, target=_clean(target), outcome=outcome,
+        ip=_clean(request.remote_addr or "") if ip and has_request_context() else "",
+        detail={key: _clean(value) if isinstance(value, str) else value for key, value in detail.items()},
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def record_now(action: str, target: str = "", outcome: str = "refused", **kwargs) -> None:
+    """Append an event in its own transaction: a refusal is kept though the request's work is not."""
+    event_fields = dict(action=action, target=target, outcome=outcome, **kwargs)
+    db.session.rollback()
+    record(**event_fields)
+    db.session.commit()
+
+
+def _current_actor() -> str:
+    if not has_request_context():
+        return "cli"
+    from flask_login import current_user
+
+    return current_user.email if current_user and current_user.is_authenticated else ""
+
+
+def list_events(page: int = 1, actor: str = "", action: str = "", outcome: str = "") -> tuple[list[AuditEvent], bool]:
+    """Return a page of events, newest first, filtered; and whether an older page exists."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    if actor:
+        query = query.where(AuditEvent.actor == actor)
+    if action:
+        query = query.where(AuditEvent.action.startswith(action))
+    if outcome:
+        query = query.where(AuditEvent.outcome == outcome)
+    rows = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE

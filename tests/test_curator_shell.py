@@ -1,0 +1,64 @@
+"""The CMS shell: sign-in required, no-store, server-side sessions, language switch."""
+
+import pytest
+
+from tests.curator import PASSWORD
+from tests.curator import csrf_token
+from tests.curator import login
+from tests.curator import make_user
+from tests.curator import post
+
+
+def test_cms_requires_sign_in(client):
+    response = client.get("/curator/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/curator/login")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_login_form_opens_a_session(app, client):
+    user = make_user(app, "editor")
+    page = client.get("/curator/login")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    response = post(client, "/curator/login", {"email": user.email.upper(), "password": PASSWORD},
+                    token_from="/curator/login")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    home = client.get("/curator/")
+    assert home.status_code == 200
+    assert "casablanca" in home.get_data(as_text=True).lower()
+
+
+def test_wrong_password_is_a_translated_400(app, client):
+    user = make_user(app, "editor")
+    client.set_cookie("dalil_lang", "ar")
+    response = post(client, "/curator/login", {"email": user.email, "password": "not the password at all"},
+                    token_from="/curator/login")
+    assert response.status_code == 400
+    assert 'dir="rtl"' in response.get_data(as_text=True)
+
+
+def test_login_without_csrf_token_is_refused(app, client):
+    user = make_user(app, "editor")
+    response = client.post("/curator/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_cookie_replayed_after_logout_opens_nothing(app, client):
+    user = make_user(app, "editor")
+    login(client, user)
+    assert client.get("/curator/").status_code == 200
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    token = csrf_token(client)
+    assert client.post("/curator/logout", data={"csrf_token": token}).status_code == 302
+    other = app.test_client()
+    other.set_cookie(cookie.key, cookie.value)
+    assert other.get("/curator/").status_code == 302
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ar", "rtl"), ("fr", "ltr")])
+def test_language_switch(app, client, lang, direction):
+    login(client, make_user(app, "admin", sites=()))
+    response = post(client, "/curator/language", {"lang": lang, "next": "/curator/"})
+    assert response.status_code == 302
+    assert f'dir="{direction}"' in client.get("/curator/").get_data(as_text=True)
