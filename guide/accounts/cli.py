@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from guide.accounts.models import User
@@ -25,6 +26,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True, help="The curator's email; it is the sign-in name.")
 @click.option("--role", required=True, help="admin, editor or translator.")
 @click.option("--site", "sites", multiple=True, metavar="SLUG", help="A site the account works on (repeat).")
