@@ -119,6 +119,8 @@ def _session_cookies(config) -> None:
     # Flask-Limiter: shared counters across workers and servers when Redis is there.
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # The Limiter is one object for every app of the process: say it explicitly for each.
+    config.setdefault("RATELIMIT_ENABLED", True)
 
 
 def _instance_secret(instance: Path) -> str:
@@ -165,6 +167,9 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
                       curator_bp, accounts_bp):
         app.register_blueprint(blueprint)
+    from guide.audit.views import bp as audit_bp
+
+    app.register_blueprint(audit_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -186,6 +191,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the flask CLI commands of each domain."""
+    from guide.accounts.cli import commands as accounts_commands
     from guide.codes.cli import commands as codes_commands
     from guide.content.cli import commands as content_commands
     from guide.plaques.cli import commands as plaques_commands
@@ -194,4 +200,6 @@ def register_commands(app: Flask) -> None:
 
     for command in (*content_commands, *codes_commands, *plaques_commands, *publishing_commands,
                     translate_command):
+        app.cli.add_command(command)
+    for command in accounts_commands:
         app.cli.add_command(command)
