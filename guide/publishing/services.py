@@ -27,6 +27,8 @@ from guide.sites.services import apply_site_document
 from guide.timeutil import as_utc
 from guide.timeutil import local_to_utc
 from guide.timeutil import now_utc
+from guide.translating.services import missing_message
+from guide.translating.services import missing_required
 
 MODELS = {"site": Site, "monument": Monument}
 # Keys of a monument revision that are not part of monument.toml: its site and its media hashes.
@@ -155,11 +157,19 @@ def submit_for_review(kind: str, key: str) -> Site | Monument:
 
 
 def publish(kind: str, key: str, revision_id: int | None = None, author: str = "cli") -> Revision:
-    """Show visitors one revision (default: the head), writing it into the public tables."""
+    """Show visitors one revision (default: the head), writing it into the public tables.
+
+    Refused (PublishingError naming the fields) while a required language is missing a text
+    another language has: guide/translating/services.missing_required says which count.
+    """
     record = _record(kind, key)
     revision = db.session.get(Revision, revision_id or record.head_revision_id or 0)
     if revision is None or (revision.kind, revision.record_key) != (kind, key):
         raise PublishingError(_("This record has no such revision to publish."))
+    # Visitors of a required language must find every text the others find.
+    missing = missing_required(kind, revision.data)
+    if missing:
+        raise PublishingError(missing_message(missing))
     if kind == "site":
         apply_site_document(record, revision.data)
     else:
