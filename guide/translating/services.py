@@ -239,8 +239,9 @@ def value_statuses(values: dict[str, str], stamps: dict[str, TranslationStamp]) 
             statuses[lang] = MISSING if others else None
             continue
         since = _effective(stamps.get(lang))
+        # Only a value can be translated from: emptying another language outdates nothing.
         newer = any(stamps.get(other) is not None and as_utc(stamps[other].changed_dt) > since
-                    for other in values if other != lang)
+                    for other in others)
         statuses[lang] = OUTDATED if newer else UP_TO_DATE
     return statuses
 
@@ -396,7 +397,7 @@ def missing_required(kind: str, document: dict) -> list[tuple[str, str]]:
 def missing_message(missing: list[tuple[str, str]]) -> str:
     """Say which fields are missing in which required language, for a refused publication."""
     parts = []
-    for lang in dict.fromkeys(lang for _path, lang in missing):
+    for lang in [code for code in languages() if code in {lang for _path, lang in missing}]:
         labels = ", ".join(field_label(path) for path, field_lang in missing if field_lang == lang)
         parts.append(_("%(language)s is missing: %(fields)s", language=language_label(lang), fields=labels))
     return "; ".join(parts)
