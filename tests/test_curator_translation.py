@@ -75,7 +75,8 @@ def test_field_paths_list_every_translatable_text_of_a_monument(app):
         assert set(paths[path]) == {"ar", "fr"}
     assert "stops.esplanade.guides.transcript" not in paths  # that stop has no guide
     assert paths["text.name"] == {"ar": "مسجد الحسن الثاني", "fr": "Mosquée Hassan II"}
-    assert paths["guides.transcript"]["ar"] and paths["guides.transcript"]["fr"]
+    assert paths["guides.transcript"]["ar"]
+    assert paths["guides.transcript"]["fr"]
 
 
 def test_field_paths_of_a_site(app):
@@ -138,8 +139,10 @@ def test_a_confirmation_clears_outdated_and_is_audited(app, client, changed):
     with app.app_context():
         assert status_of("text.summary") == {"ar": UP_TO_DATE, "fr": UP_TO_DATE}
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "translation.confirm")).one()
-        assert event.actor == translator.email and event.target == f"monument:{MOSQUE}"
-        assert event.detail["lang"] == other and event.detail["fields"] == ["text.summary"]
+        assert event.actor == translator.email
+        assert event.target == f"monument:{MOSQUE}"
+        assert event.detail["lang"] == other
+        assert event.detail["fields"] == ["text.summary"]
         # After a confirmation, a new change of the counterpart outdates it again.
         save_with(set_summary(changed, NEW_SUMMARY[changed] + " encore"))
         assert status_of("text.summary")[other] == OUTDATED
@@ -173,7 +176,8 @@ def test_a_translator_cannot_confirm_another_language(app, client):
     with app.app_context():
         assert status_of("text.summary")["ar"] == OUTDATED
         refused = db.session.scalars(select(AuditEvent).where(AuditEvent.outcome == "refused")).all()
-        assert refused and refused[-1].action == "refused.edit_text"
+        assert refused
+        assert refused[-1].action == "refused.edit_text"
 
 
 def test_confirm_needs_a_csrf_token_and_a_post(app, client):
@@ -224,7 +228,8 @@ def test_table_counts_and_filters_what_needs_arabic(app, client):
         db.session.commit()
     login(client, make_user(app, "translator", languages=("ar",)))
     page = body(client.get(TABLE))
-    assert "hotel-lincoln" in page and "rialto-cinema" in page
+    assert "hotel-lincoln" in page
+    assert "rialto-cinema" in page
     assert "1 outdated" in page or "outdated" in page
     needs_arabic = body(client.get(TABLE + "?lang=ar"))
     rows = re.findall(r'translations/monument/([a-z0-9-]+)', needs_arabic)
@@ -254,7 +259,8 @@ def test_detail_page_shows_each_value_in_its_own_language_and_direction(app, cli
     page = body(client.get(DETAIL))
     assert re.search(r'class="tr-value" lang="ar" dir="rtl"[^>]*>ملخص|class="tr-value" lang="ar" dir="rtl"', page)
     assert 'class="tr-value" lang="fr" dir="ltr"' in page
-    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
     assert 'id="stop-minaret"' in page
     filtered = body(client.get(DETAIL + "?lang=ar&status=outdated"))
     assert filtered.count('class="tr-field"') == 1

@@ -40,7 +40,33 @@ def diff_words(old: str, new: str) -> Segments:
             _append(segments, INSERT, "".join(after[j1:j2]))
         if op == "equal":
             _append(segments, EQUAL, "".join(before[i1:i2]))
-    return segments
+    return _join_changes(segments)
+
+
+def _join_changes(segments: Segments) -> Segments:
+    """Fold a lone space between two changes into them: "-a b +c d" reads better than "-a +c b -b +d"."""
+    joined: Segments = []
+    run_old, run_new = [], []
+    for index, (op, text) in enumerate(segments):
+        between = (op == EQUAL and not text.strip() and 0 < index < len(segments) - 1
+                   and segments[index - 1][0] != EQUAL and segments[index + 1][0] != EQUAL)
+        if op == EQUAL and not between:
+            _flush(joined, run_old, run_new)
+            _append(joined, EQUAL, text)
+            continue
+        if op in (DELETE, EQUAL):
+            run_old.append(text)
+        if op in (INSERT, EQUAL):
+            run_new.append(text)
+    _flush(joined, run_old, run_new)
+    return joined
+
+
+def _flush(joined: Segments, run_old: list[str], run_new: list[str]) -> None:
+    _append(joined, DELETE, "".join(run_old))
+    _append(joined, INSERT, "".join(run_new))
+    run_old.clear()
+    run_new.clear()
 
 
 def _append(segments: Segments, op: str, text: str) -> None:
