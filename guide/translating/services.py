@@ -144,13 +144,16 @@ def stop_of(path: str) -> str | None:
     return stop.group(1) if stop else None
 
 
-def language_label(lang: str) -> str:
-    """Return a language's name in the interface language ("Arabic", « arabe », "العربية")."""
+def language_label(lang: str, capital: bool = False) -> str:
+    """Return a language's name in the interface language ("Arabic", « arabe », "العربية").
+
+    French writes it in lower case inside a sentence: capital=True is for the start of one.
+    """
     try:
         name = Locale.parse(lang).get_display_name(get_locale() or "en") or lang
     except (ValueError, TypeError):
         return lang
-    return name[:1].upper() + name[1:]
+    return name[:1].upper() + name[1:] if capital else name
 
 
 # Stamping -----------------------------------------------------------------------------------
@@ -399,5 +402,5 @@ def missing_message(missing: list[tuple[str, str]]) -> str:
     parts = []
     for lang in [code for code in languages() if code in {lang for _path, lang in missing}]:
         labels = ", ".join(field_label(path) for path, field_lang in missing if field_lang == lang)
-        parts.append(_("%(language)s is missing: %(fields)s", language=language_label(lang), fields=labels))
+        parts.append(_("%(language)s is missing: %(fields)s", language=language_label(lang, capital=True), fields=labels))
     return "; ".join(parts)
