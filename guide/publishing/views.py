@@ -22,6 +22,7 @@ from guide.publishing.models import Revision
 from guide.publishing.services import find_record
 from guide.publishing.services import get_revision
 from guide.translating.services import language_label
+from guide.translating.services import record_names
 
 bp = Blueprint("publishing", __name__, url_prefix="/curator", template_folder="templates")
 attach(bp)
@@ -95,6 +96,6 @@ def diff(kind: str, slug: str):
     return render_template(
         "publishing/diff.html", kind=kind, slug=slug, record=record, site=site, old=old, new=new,
         changed=[item for item in fields if item.changed], unchanged=[item for item in fields if not item.changed],
-        revisions=revisions, head=head, trim_context=trim_context, language_label=language_label,
+        names=record_names(kind, new.data), revisions=revisions, head=head, trim_context=trim_context, language_label=language_label,
         restore_url=(lambda number: restore_url(kind, slug, number)) if restorable else None,
     )

@@ -293,6 +293,8 @@ class TableRow:
     # {lang: {status: count}}
     counts: dict[str, dict[str, int]]
     fields: list[FieldStatus]
+    # A stop's monument names, for context when a filter hides the monument's own row.
+    parent_names: dict[str, str] = dataclass_field(default_factory=dict)
 
     def count(self, lang: str, status: str) -> int:
         return self.counts.get(lang, {}).get(status, 0)
@@ -314,8 +316,15 @@ def site_table(site: Site, monuments: list[Monument]) -> list[TableRow]:
         for stop in (document or {}).get("stops", []) if kind == "monument" else []:
             texts = stop.get("text") or {}
             stop_names = {lang: _value((texts.get(lang) or {}).get("title")) for lang in languages()}
-            rows.append(_row(kind, key, stop["slug"], stop_names, [f for f in fields if f.stop == stop["slug"]]))
+            row = _row(kind, key, stop["slug"], stop_names, [f for f in fields if f.stop == stop["slug"]])
+            row.parent_names = names
+            rows.append(row)
     return rows
+
+
+def record_names(kind: str, document: dict | None) -> dict[str, str]:
+    """Return a site's or monument's name in each language ("" where it has none)."""
+    return _names(kind, document)
 
 
 def _names(kind: str, document: dict | None) -> dict[str, str]:

@@ -30,6 +30,7 @@ from guide.translating.services import confirm
 from guide.translating.services import find_record
 from guide.translating.services import head_document
 from guide.translating.services import language_label
+from guide.translating.services import record_names
 from guide.translating.services import record_statuses
 from guide.translating.services import site_table
 
@@ -89,7 +90,7 @@ def table(slug: str):
     totals = {code: {name: sum(row.count(code, name) for row in rows) for name in STATUSES} for code in languages()}
     shown = [row for row in rows if not (lang or status) or _wanted(row.counts, lang, status)]
     return render_template(
-        "translating/table.html", site=site, rows=shown, all_count=len(rows), totals=totals,
+        "translating/table.html", site=site, site_names=rows[0].names, rows=shown, all_count=len(rows), totals=totals,
         columns=[lang] if lang else list(languages()), lang_filter=lang, status_filter=status,
         status_labels=STATUS_LABELS, editor_url=editor_url, language_label=language_label,
     )
@@ -101,12 +102,14 @@ def record(kind: str, slug: str):
     record_row, site = _record_and_site(kind, slug)
     require("view", site)
     lang, status = _filters()
-    fields = record_statuses(kind, slug, head_document(record_row))
+    document = head_document(record_row)
+    fields = record_statuses(kind, slug, document)
     shown = [item for item in fields if not (lang or status) or _wanted(item.statuses, lang, status)]
     outdated = {code: sum(1 for item in fields if item.statuses.get(code) == OUTDATED) for code in languages()}
     confirmable = [code for code in languages() if can(current_user, "edit_text", site, code)]
     return render_template(
         "translating/record.html", kind=kind, slug=slug, record=record_row, site=site, fields=shown,
+        names=record_names(kind, document),
         field_count=len(fields), outdated=outdated,
         outdated_langs=[code for code, count in outdated.items() if count], confirmable=confirmable, lang_filter=lang,
         status_filter=status, status_labels=STATUS_LABELS, editor_url=editor_url(kind, slug),
