@@ -59,6 +59,27 @@ def test_french_punctuation_stays_with_its_word():
                         (DELETE, "guidées."), (INSERT, "libres.")]
 
 
+def test_paragraphs_first_then_words():
+    old = "Premier paragraphe inchangé.\n\nDeuxième paragraphe avec un mot.\n\nTroisième."
+    new = "Premier paragraphe inchangé.\n\nDeuxième paragraphe avec deux mots.\n\nTroisième.\n\nNouveau."
+    assert diff_words(old, new) == [
+        (EQUAL, "Premier paragraphe inchangé.\n\nDeuxième paragraphe avec "), (DELETE, "un mot."),
+        (INSERT, "deux mots."), (EQUAL, "\n\nTroisième."), (INSERT, "\n\nNouveau."),
+    ]
+    assert diff_words("a  b", "a b") == [(EQUAL, "a"), (DELETE, " "), (EQUAL, " b")]
+
+
+def test_a_long_rewrite_stays_fast():
+    import time
+
+    old = " ".join(f"كلمة{n % 97} mot{n % 89}" for n in range(5000))
+    new = " ".join(f"كلمة{n % 83} mot{n % 79}" for n in range(5000))
+    started = time.perf_counter()
+    segments = diff_words(old, new)
+    assert time.perf_counter() - started < 5
+    assert apply_segments(segments, "old") == old
+
+
 def test_identical_and_empty_texts():
     assert diff_words("même texte", "même texte") == [(EQUAL, "même texte")]
     assert diff_words("", "nouveau") == [(INSERT, "nouveau")]
@@ -78,6 +99,30 @@ def test_segments_rebuild_both_texts(old, new):
     assert apply_segments(segments, "old") == old
     # Neighbouring segments never share an operation: they are merged.
     assert all(first[0] != second[0] for first, second in zip(segments, segments[1:], strict=False))
+
+
+def _boundaries(segments, side: str) -> tuple[str, list[int]]:
+    """The text of one side, and where a change starts or ends in it."""
+    keep = {EQUAL, INSERT if side == "new" else DELETE}
+    text, cuts, previous = "", [], None
+    for op, piece in segments:
+        if previous is not None and op != previous:
+            cuts.append(len(text))
+        if op in keep:
+            text += piece
+        previous = op
+    return text, cuts
+
+
+@settings(max_examples=300, deadline=None)
+@given(old=st.one_of(st.text(), WORDS), new=st.one_of(st.text(), WORDS))
+def test_changes_start_and_end_between_words(old, new):
+    segments = diff_words(old, new)
+    for side in ("old", "new"):
+        text, cuts = _boundaries(segments, side)
+        for cut in cuts:
+            if 0 < cut < len(text):
+                assert text[cut - 1].isspace() or text[cut].isspace(), (side, text, cut, segments)
 
 
 def test_documents_differ_per_field_and_language(app):

@@ -2,6 +2,8 @@
 
 import copy
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
@@ -35,6 +37,7 @@ TABLE = "/curator/sites/casablanca/translations"
 NEW_SUMMARY = {"fr": "Un nouveau résumé de la mosquée, revu par la conservatrice.",
                "ar": "ملخص جديد للمسجد راجعته المحافظة."}
 OTHER = {"fr": "ar", "ar": "fr"}
+CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 
 def head_of(kind: str = "monument", key: str = MOSQUE) -> Revision:
@@ -346,3 +349,43 @@ def test_the_site_card_links_to_the_table(app, client):
     login(client, make_user(app, "translator", languages=("ar",)))
     assert 'href="/curator/sites/casablanca/translations"' in body(client.get("/curator/"))
     assert csrf_token(client, TABLE)
+
+
+def copy_monument(tmp_path: Path, slug: str = MOSQUE) -> Path:
+    """Copy Casablanca's site.toml and one monument into tmp_path; return the monument.toml."""
+    site = tmp_path / "content" / "casablanca"
+    site.mkdir(parents=True)
+    shutil.copy(CONTENT / "casablanca" / "site.toml", site / "site.toml")
+    shutil.copytree(CONTENT / "casablanca" / slug, site / slug)
+    return site / slug / "monument.toml"
+
+
+def test_an_import_stamps_what_its_file_changed(app, runner, tmp_path):
+    path = copy_monument(tmp_path)
+    text = path.read_text()
+    head, french = text.split("[text.fr]", 1)
+    path.write_text(head + "[text.fr]" + re.sub(r'(?m)^summary = .*$', 'summary = "Un résumé venu du fichier."',
+                                                french, count=1))
+    result = runner.invoke(args=["load-content", str(tmp_path / "content")])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert status_of("text.summary") == {"ar": OUTDATED, "fr": UP_TO_DATE}
+        stamp = db.session.get(TranslationStamp, ("monument", MOSQUE, "text.summary", "fr"))
+        assert stamp.author == f"import content/casablanca/{MOSQUE}/monument.toml"
+
+
+def test_an_import_missing_a_required_language_is_refused_and_loads_nothing(app, runner, tmp_path):
+    path = copy_monument(tmp_path)
+    text = path.read_text()
+    head, french = text.split("[text.fr]", 1)
+    french, arabic = french.split("[text.ar]", 1)
+    arabic = re.sub(r'(?m)^architect = .*\n', "", arabic, count=1)
+    path.write_text(head + "[text.fr]" + french + "[text.ar]" + arabic)
+    with app.app_context():
+        before = head_of().number
+    result = runner.invoke(args=["load-content", str(tmp_path / "content")])
+    assert result.exit_code != 0
+    assert "Architect" in result.output or "Architecte" in result.output
+    assert "nothing was loaded" in result.output
+    with app.app_context():
+        assert head_of().number == before

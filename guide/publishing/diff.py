@@ -1,8 +1,8 @@
 """Word-level differences between two revisions of a record, per field and per language.
 
-Texts are split into words and the runs of white space between them; a word is everything
-between two white spaces, punctuation and Arabic harakat included, so an Arabic word is never
-cut inside. Joining the "equal" and "insert" segments gives the new text back exactly, and the
+Texts are split into words, each with the white space after it; a word is everything between
+two white spaces, punctuation and Arabic harakat included, so an Arabic word is never cut
+inside. Joining the "equal" and "insert" segments gives the new text back exactly, and the
 "equal" and "delete" segments the old one.
 """
 
@@ -18,35 +18,88 @@ from guide.translating.services import language_label
 from guide.translating.services import translatable_fields
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
-_TOKEN = re.compile(r"\s+|\S+")
+# A word and the white space after it; white space at the very start stands alone.
+_TOKEN = re.compile(r"^\s+|\S+\s*")
+# Above this many token pairs left to compare, let difflib skip very common words (autojunk):
+# a slightly rougher diff of a huge rewrite beats a page that takes seconds.
+_EXACT_LIMIT = 1_000_000
 Segments = list[tuple[str, str]]
 
 
 def tokenize(text: str) -> list[str]:
-    """Split text into words and the white space between them, losing nothing."""
+    """Split text into words, each with the white space after it, losing nothing."""
     return _TOKEN.findall(text)
 
 
 def diff_words(old: str, new: str) -> Segments:
-    """Return the (op, text) segments turning old into new, op being equal, insert or delete."""
-    before, after = tokenize(old or ""), tokenize(new or "")
-    # autojunk would treat the frequent " " token as junk in long texts and give poor diffs.
-    matcher = SequenceMatcher(None, before, after, autojunk=False)
+    """Return the (op, text) segments turning old into new, op being equal, insert or delete.
+
+    Paragraphs (lines) are compared first, then the words of the paragraphs that changed: an
+    edit in a long text costs the size of the paragraphs it touched.
+    """
+    old, new = old or "", new or ""
+    before, after = old.splitlines(keepends=True), new.splitlines(keepends=True)
     segments: Segments = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op in ("delete", "replace"):
-            _append(segments, DELETE, "".join(before[i1:i2]))
-        if op in ("insert", "replace"):
-            _append(segments, INSERT, "".join(after[j1:j2]))
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
         if op == "equal":
             _append(segments, EQUAL, "".join(before[i1:i2]))
+        elif op == "delete":
+            _append(segments, DELETE, "".join(before[i1:i2]))
+        elif op == "insert":
+            _append(segments, INSERT, "".join(after[j1:j2]))
+        else:
+            _diff_tokens(segments, tokenize("".join(before[i1:i2])), tokenize("".join(after[j1:j2])))
     return _join_changes(segments)
 
 
+def _diff_tokens(segments: Segments, before: list[str], after: list[str]) -> None:
+    # Words are matched without the white space after them, so a line break added after the
+    # last word does not count as changing that word; the white space itself still shows.
+    keys_before, keys_after = [token.strip() for token in before], [token.strip() for token in after]
+    # The common start and end are cheap to find and are most of a small edit.
+    start = 0
+    while start < min(len(before), len(after)) and keys_before[start] == keys_after[start]:
+        start += 1
+    end = 0
+    while end < min(len(before), len(after)) - start and keys_before[-1 - end] == keys_after[-1 - end]:
+        end += 1
+    _equal_tokens(segments, before[:start], after[:start])
+    stop_before, stop_after = len(before) - end, len(after) - end
+    middle_before, middle_after = keys_before[start:stop_before], keys_after[start:stop_after]
+    autojunk = len(middle_before) * len(middle_after) > _EXACT_LIMIT
+    matcher = SequenceMatcher(None, middle_before, middle_after, autojunk=autojunk)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            _equal_tokens(segments, before[start + i1:start + i2], after[start + j1:start + j2])
+            continue
+        if op in ("delete", "replace"):
+            _append(segments, DELETE, "".join(before[start + i1:start + i2]))
+        if op in ("insert", "replace"):
+            _append(segments, INSERT, "".join(after[start + j1:start + j2]))
+    _equal_tokens(segments, before[stop_before:], after[stop_after:])
+
+
+def _equal_tokens(segments: Segments, before: list[str], after: list[str]) -> None:
+    # Same words; only the white space after a word may differ.
+    for old, new in zip(before, after, strict=True):
+        if old == new:
+            _append(segments, EQUAL, old)
+            continue
+        word = old.rstrip()
+        _append(segments, EQUAL, word)
+        _append(segments, DELETE, old[len(word):])
+        _append(segments, INSERT, new[len(word):])
+
+
 def _join_changes(segments: Segments) -> Segments:
-    """Fold a lone space between two changes into them: "-a b +c d" reads better than "-a +c b -b +d"."""
+    """Tidy changes for reading: one deletion then one insertion between unchanged runs.
+
+    A lone space between two changes is folded into them ("-a b +c d", not "-a +c b -b +d"),
+    and white space ending both sides of a change is left outside it.
+    """
     joined: Segments = []
-    run_old, run_new = [], []
+    run_old: list[str] = []
+    run_new: list[str] = []
     for index, (op, text) in enumerate(segments):
         between = (op == EQUAL and not text.strip() and 0 < index < len(segments) - 1
                    and segments[index - 1][0] != EQUAL and segments[index + 1][0] != EQUAL)
@@ -63,10 +116,16 @@ def _join_changes(segments: Segments) -> Segments:
 
 
 def _flush(joined: Segments, run_old: list[str], run_new: list[str]) -> None:
-    _append(joined, DELETE, "".join(run_old))
-    _append(joined, INSERT, "".join(run_new))
+    old, new = "".join(run_old), "".join(run_new)
     run_old.clear()
     run_new.clear()
+    shared = 0
+    while (shared < min(len(old), len(new)) and old[-1 - shared] == new[-1 - shared]
+           and old[-1 - shared].isspace()):
+        shared += 1
+    _append(joined, DELETE, old[:len(old) - shared])
+    _append(joined, INSERT, new[:len(new) - shared])
+    _append(joined, EQUAL, old[len(old) - shared:])
 
 
 def _append(segments: Segments, op: str, text: str) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from guide.content.files import ContentError
 from guide.content.schema import MonumentFile
 from guide.content.schema import SiteFile
 from guide.extensions import db
@@ -45,6 +46,19 @@ class DocumentError(PublishingError):
     def __init__(self, problems: list[str]):
         super().__init__(_("The record is not valid: %(problems)s", problems="; ".join(problems)))
         self.problems = problems
+
+
+class MissingTranslationError(PublishingError, ContentError):
+    """Publication refused: a required language lacks texts another language has.
+
+    Also a ContentError, so load-content (and a zip import) reports it and loads nothing.
+    """
+
+    def __init__(self, kind: str, key: str, missing: list[tuple[str, str]]):
+        message = missing_message(missing)
+        Exception.__init__(self, message)
+        self.missing = missing
+        self.problems = [f"{kind} {key}: {message}"]
 
 
 class ConflictError(PublishingError):
@@ -169,7 +183,7 @@ def publish(kind: str, key: str, revision_id: int | None = None, author: str = "
     # Visitors of a required language must find every text the others find.
     missing = missing_required(kind, revision.data)
     if missing:
-        raise PublishingError(missing_message(missing))
+        raise MissingTranslationError(kind, key, missing)
     if kind == "site":
         apply_site_document(record, revision.data)
     else:
