@@ -236,3 +236,15 @@ def test_sign_in_required(client):
     response = client.get(diff_url(1, 1))
     assert response.status_code == 302
     assert "/curator/login" in response.headers["Location"]
+
+
+def test_long_unchanged_text_is_cut_around_the_change():
+    from guide.publishing.views import trim_context
+
+    words = [f"mot{n} " for n in range(100)]
+    old = "".join(words)
+    new = "".join(words[:50]) + "nouveau " + "".join(words[50:])
+    trimmed = trim_context(diff_words(old, new), words=5)
+    assert [op for op, _text, _cut in trimmed] == ["elided", "equal", "insert", "equal", "elided"]
+    assert trimmed[1][1] == "mot45 mot46 mot47 mot48 mot49 "
+    assert trimmed[3][1].startswith("mot50 ")

@@ -41,20 +41,18 @@ def _number(name: str, default: int) -> int:
 
 
 def trim_context(segments: list[tuple[str, str]], words: int = CONTEXT_WORDS) -> list[tuple[str, str, bool]]:
-    """Cut long unchanged runs down to the words next to a change: (op, text, cut_before/after)."""
+    """Cut long unchanged runs down to the words next to a change; a cut is ("elided", "", True)."""
     trimmed = []
-    limit = 2 * words
     for index, (op, text) in enumerate(segments):
         tokens = tokenize(text)
-        if op != EQUAL or len(tokens) <= 2 * limit + 1:
+        if op != EQUAL or len(tokens) <= 2 * words + 4:
             trimmed.append((op, text, False))
             continue
-        first, last = index == 0, index == len(segments) - 1
-        if not first:
-            trimmed.append((op, "".join(tokens[:limit]), False))
+        if index > 0:
+            trimmed.append((op, "".join(tokens[:words]), False))
         trimmed.append(("elided", "", True))
-        if not last:
-            trimmed.append((op, "".join(tokens[-limit:]), False))
+        if index < len(segments) - 1:
+            trimmed.append((op, "".join(tokens[-words:]), False))
     return trimmed
 
 
