@@ -248,3 +248,19 @@ def test_long_unchanged_text_is_cut_around_the_change():
     assert [op for op, _text, _cut in trimmed] == ["elided", "equal", "insert", "equal", "elided"]
     assert trimmed[1][1] == "mot45 mot46 mot47 mot48 mot49 "
     assert trimmed[3][1].startswith("mot50 ")
+
+
+def test_authors_and_names_are_escaped(app, client):
+    with app.app_context():
+        save_with(lambda data: data["text"]["fr"].update(name="<img src=x onerror=alert(1)>"),
+                  author="<b>mallory</b>@dalil.example")
+        db.session.commit()
+    login(client, make_user(app, "editor"))
+    client.set_cookie("dalil_lang", "fr")
+    page = client.get(f"/curator/revisions/monument/{MOSQUE}/diff").get_data(as_text=True)
+    assert "<b>mallory</b>" not in page
+    assert "&lt;b&gt;mallory&lt;/b&gt;" in page
+    assert "<img src=x" not in page
+    detail = client.get(f"/curator/translations/monument/{MOSQUE}").get_data(as_text=True)
+    assert "<b>mallory</b>" not in detail
+    assert "<img src=x" not in detail

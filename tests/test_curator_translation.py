@@ -389,3 +389,21 @@ def test_an_import_missing_a_required_language_is_refused_and_loads_nothing(app,
     assert "nothing was loaded" in result.output
     with app.app_context():
         assert head_of().number == before
+
+
+def test_stamping_reads_the_stamps_once_whatever_the_record_size(app):
+    from tests.queries import counting
+
+    with app.app_context():
+        head = head_of()
+        data = copy.deepcopy(head.data)
+        for stop in data["stops"]:
+            stop["text"]["fr"]["title"] += " (révisé)"
+        data["text"]["fr"]["summary"] = NEW_SUMMARY["fr"]
+        with counting(app) as statements:
+            save("monument", MOSQUE, data, head.id, "editor@dalil.example")
+    stamp_reads = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT") and "translation_stamps" in sql]
+    stamp_writes = [sql for sql in statements if not sql.lstrip().upper().startswith("SELECT") and "translation_stamps" in sql]
+    assert len(stamp_reads) == 1
+    # Five changed values: written in one batched statement (executemany), not one per field.
+    assert len(stamp_writes) <= 2
