@@ -117,7 +117,7 @@ def create(slug: str):
     except CodeError as error:
         db.session.rollback()
         return _codes_page(site, 400, form, str(error))
-    record("code.create", f"code:{code.code}", site=site.slug, target=target_key(monument, stop), number=code.number)
+    record("code.create", f"code:{code.code}", site=site.slug, to=target_key(monument, stop), number=code.number)
     db.session.commit()
     flash(_("The code %(code)s (number %(number)d) was created.", code=code.code, number=code.number), "success")
     return redirect(url_for("codes_cms.code", code=code.code))
