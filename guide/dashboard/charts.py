@@ -60,13 +60,13 @@ class Chart:
     lines: list[float] = field(default_factory=list)
 
 
-def bar_chart(rows: list[tuple[str, str | None, int, str]], direction: str) -> Chart:
-    """Lay out horizontal bars; rows are (label, label's language or None, value, value as text)."""
+def bar_chart(rows: list[tuple], direction: str) -> Chart:
+    """Lay out horizontal bars; rows are (label, label's language or None, value, value as text, …)."""
     chart = Chart(height=max(1, len(rows)) * ROW_PX)
-    biggest = max((value for _label, _lang, value, _text in rows), default=0) or 1
+    biggest = max((row[2] for row in rows), default=0) or 1
     start_side = "left" if direction == "ltr" else "right"
     edge = 0.0 if direction == "ltr" else 100.0
-    for index, (label, lang, value, value_text) in enumerate(rows):
+    for index, (label, lang, value, value_text, *_rest) in enumerate(rows):
         top = index * ROW_PX
         width = BAR_SPAN * value / biggest
         if value and width < 0.5:
@@ -104,12 +104,11 @@ def nice_ceiling(value: int) -> tuple[int, int]:
     return step * -(-value // step), step
 
 
-def column_chart(columns: list[tuple[str, int, str]], axis_labels: tuple[str, str, str], direction: str,
-                 format_number) -> Chart:
-    """Lay out one column per day, oldest at the start side; columns are (day label, value, value text)."""
+def column_chart(columns: list[tuple], axis_labels: tuple[str, str, str], direction: str, format_number) -> Chart:
+    """Lay out one column per day, oldest at the start side; columns are (day label, value, value text, …)."""
     chart = Chart(height=PLOT_TOP + PLOT_PX + AXIS_PX)
     count = max(1, len(columns))
-    top_value, step = nice_ceiling(max((value for _day, value, _text in columns), default=0))
+    top_value, step = nice_ceiling(max((column[1] for column in columns), default=0))
     start_side = "left" if direction == "ltr" else "right"
     edge = 0.0 if direction == "ltr" else 100.0
     base = PLOT_TOP + PLOT_PX
@@ -119,7 +118,7 @@ def column_chart(columns: list[tuple[str, int, str]], axis_labels: tuple[str, st
         chart.texts.append(Text(edge, round(y - 3, 2), format_number(tick), anchor(start_side, "ltr"), "ltr"))
     slot = 100.0 / count
     gap = slot * 0.2 if count <= 62 else 0.0
-    for index, (day, value, value_text) in enumerate(columns):
+    for index, (day, value, value_text, *_rest) in enumerate(columns):
         height = PLOT_PX * value / top_value
         x = index * slot + gap / 2
         if direction == "rtl":

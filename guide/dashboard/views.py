@@ -75,11 +75,12 @@ def _charts(report: Report, filters: Filters) -> dict:
     monuments = []
     for monument, total in report.by_monument:
         name, name_lang = place_name(monument, None, lang) if monument else (_("No monument"), None)
-        monuments.append((name, name_lang, total, format_decimal(total)))
-    langs = [(_language_label(code), code, total, format_decimal(total)) for code, total in report.by_lang]
-    channels = [(str(CHANNEL_NAMES.get(code, code)), None, total, format_decimal(total))
+        monuments.append((name, name_lang, total, format_decimal(total), monument.slug if monument else ""))
+    # Each row ends with its key (slug, language or channel code, ISO day), which the tables carry.
+    langs = [(_language_label(code), code, total, format_decimal(total), code) for code, total in report.by_lang]
+    channels = [(str(CHANNEL_NAMES.get(code, code)), None, total, format_decimal(total), code)
                 for code, total in report.by_channel]
-    days = [(format_date(day, "medium"), total, format_decimal(total)) for day, total in report.by_day]
+    days = [(format_date(day, "medium"), total, format_decimal(total), day.isoformat()) for day, total in report.by_day]
     middle = report.by_day[len(report.by_day) // 2][0]
     axis = (format_date(filters.start, "medium"), format_date(middle, "medium"), format_date(filters.end, "medium"))
     busiest = max(report.by_day, key=lambda item: item[1]) if report.by_day else None
