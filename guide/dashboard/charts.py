@@ -24,6 +24,7 @@ VALUE_GAP_PX = 6
 PLOT_TOP = 22
 PLOT_PX = 170
 AXIS_PX = 26
+AXIS_GAP_PX = 6
 
 
 def anchor(side: str, direction: str) -> str:
@@ -115,7 +116,10 @@ def column_chart(columns: list[tuple], axis_labels: tuple[str, str, str], direct
     for tick in range(0, top_value + 1, step):
         y = base - PLOT_PX * tick / top_value
         chart.lines.append(round(y, 2))
-        chart.texts.append(Text(edge, round(y - 3, 2), format_number(tick), anchor(start_side, "ltr"), "ltr"))
+        # Outside the plot, in the margin the stylesheet leaves at the start side.
+        outward = "right" if start_side == "left" else "left"
+        chart.texts.append(Text(edge, round(y + 4, 2), format_number(tick), anchor(outward, "ltr"), "ltr",
+                                dx=-AXIS_GAP_PX if direction == "ltr" else AXIS_GAP_PX))
     slot = 100.0 / count
     gap = slot * 0.2 if count <= 62 else 0.0
     for index, (day, value, value_text, *_rest) in enumerate(columns):
