@@ -381,3 +381,36 @@ def test_download_name_drops_bidi_controls_and_path_characters(app, client):
     assert "\\" not in name
     assert "\u2066" not in name
     assert name.startswith("Mosquée")
+
+
+def test_code_page_shows_its_history_symbol_and_downloads(app, client):
+    _signed_in(app, client)
+    post(client, f"/curator/codes/{MOSQUE_CODE}/retarget", {"target": "hassan-ii-mosque/minaret"})
+    client.set_cookie("dalil_lang", "ar")
+    page = client.get(f"/curator/codes/{MOSQUE_CODE.lower()}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'src="/qr/{MOSQUE_CODE}.svg"' in html
+    assert f"https://dalil.example/q/{MOSQUE_CODE}" in html
+    assert "hassan-ii-mosque/minaret" in html
+    assert "editor-casablanca-all@dalil.example" in html
+    assert f'action="/curator/codes/{MOSQUE_CODE}/retire"' in html
+    assert 'name="confirm" value="yes" required' in html
+    assert "/curator/monuments/hassan-ii-mosque/plaques.pdf" in html
+    assert "style=" not in html
+
+
+def test_translator_sees_the_code_page_without_its_forms(app, client):
+    _signed_in(app, client, "translator", languages=("fr",))
+    html = client.get(f"/curator/codes/{MOSQUE_CODE}").get_data(as_text=True)
+    assert f"/curator/codes/{MOSQUE_CODE}/plaque.pdf" in html
+    assert "/retarget" not in html
+    assert "/retire" not in html
+
+
+def test_refused_reads_are_in_the_audit_log(app, client):
+    user = _signed_in(app, client, "editor", sites=("fes",))
+    assert client.get("/curator/sites/casablanca/codes").status_code == 403
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "refused.view"))
+        assert (event.actor, event.target, event.outcome) == (user.email, "site:casablanca", "refused")

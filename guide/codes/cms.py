@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from flask import Blueprint
 from flask import Response
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -84,7 +85,7 @@ def _code_page(code: Code, status: int = 200, form: dict | None = None, error: s
         "codes/cms_code.html", code=code, site=code.site, targets=site_targets(code.site),
         may_change=can(current_user, "codes", code.site), revisions=list_revisions("code", code.code),
         total=code_totals(code.site_id).get(code.code, 0), form=form or {}, error=error, action=action,
-        papers=tuple(PAPERS),
+        papers=tuple(PAPERS), address=f"{current_app.config['PUBLIC_BASE_URL']}/q/{code.code}",
     ), status
 
 
