@@ -345,7 +345,7 @@ def test_plaque_downloads_are_real_pdf_and_png(app, client, tmp_path):
         in_service = db.session.scalar(select(func.count()).select_from(Code).join(Site)
                                        .where(Site.slug == "casablanca", Code.retired_dt.is_(None)))
     assert f"Pages:           {-(-in_service // 8)}" in _pdf_text(sheet.data, tmp_path)
-    assert _disposition(sheet)[0] == "plaques-casablanca.pdf"
+    assert _disposition(sheet) == ("plaques-casablanca.pdf", "الدار البيضاء.pdf")
 
 
 @pytest.mark.parametrize(("url", "status"), [

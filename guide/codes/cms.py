@@ -43,6 +43,7 @@ from guide.plaques.layouts import LAYOUTS
 from guide.plaques.layouts import PAPERS
 from guide.publishing.services import list_revisions
 from guide.sites.services import get_site
+from guide.text import pick
 
 bp = Blueprint("codes_cms", __name__, url_prefix="/curator", template_folder="templates")
 attach(bp)
@@ -246,7 +247,8 @@ def site_plaques(slug: str):
     paper = _choice("paper", tuple(PAPERS), "a6")
     body = _draw({"site": site.slug}, layout, paper, "pdf", site.slug)
     fallback = f"plaques-{site.slug}.pdf"
-    return _attachment(body, "application/pdf", fallback, fallback)
+    text = pick(site.texts, current_language())
+    return _attachment(body, "application/pdf", f"{text.name}.pdf" if text else fallback, fallback)
 
 
 @bp.context_processor
