@@ -156,8 +156,10 @@ def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in one explicit list."""
     from guide.accounts.views import bp as accounts_bp
     from guide.api.views import bp as api_bp
+    from guide.codes.cms import bp as codes_cms_bp
     from guide.codes.views import bp as codes_bp
     from guide.curator.views import bp as curator_bp
+    from guide.dashboard.views import bp as dashboard_bp
     from guide.media.views import bp as media_bp
     from guide.monuments.views import bp as monuments_bp
     from guide.offline.views import bp as offline_bp
@@ -167,7 +169,11 @@ def register_blueprints(app: Flask) -> None:
     from guide.translating.views import bp as translating_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
+<<<<<<< HEAD
                       curator_bp, accounts_bp, translating_bp, publishing_bp):
+=======
+                      curator_bp, accounts_bp, codes_cms_bp, dashboard_bp):
+>>>>>>> codes
         app.register_blueprint(blueprint)
     from guide.audit.views import bp as audit_bp
 
