@@ -8,8 +8,8 @@ from flask import abort as flask_abort
 from flask import current_app
 from flask import redirect
 from flask import render_template
+from flask import Response
 from flask import request
-from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -57,10 +57,18 @@ def export_site(slug: str):
     record("content.export", f"site:{slug}", files=files, bytes=size)
     db.session.commit()
     today = datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-    response = send_file(zipped, mimetype="application/zip", as_attachment=True, download_name=f"dalil-{slug}-{today.isoformat()}.zip",
-                         etag=False, max_age=0)
+    response = Response(_stream(zipped), mimetype="application/zip")
     response.content_length = size
+    # RFC 6266: an ASCII name (slugs are), quoted by werkzeug when it must be.
+    response.headers.set("Content-Disposition", "attachment", filename=f"dalil-{slug}-{today.isoformat()}.zip")
     return response
+
+
+def _stream(zipped):
+    """Send the zip in chunks; the temporary file closes when it is sent, dropped or collected."""
+    with zipped:
+        while chunk := zipped.read(archive.CHUNK):
+            yield chunk
 
 
 # The global CSRF check reads the form before any view runs, under the app-wide body limit; this
