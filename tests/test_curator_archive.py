@@ -1,6 +1,7 @@
 """Content archives in the CMS: a site downloaded as a zip, a zip uploaded through the loader, and hostile zips refused."""
 
 import copy
+import html
 import io
 import stat
 import struct
@@ -218,7 +219,8 @@ def test_admin_downloads_a_site_as_the_export_content_files(app, client, runner,
     assert download(client)[2] == data
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "content.export"))
-        assert event.target == "site:casablanca" and event.detail["files"] == len(expected)
+        assert event.target == "site:casablanca"
+        assert event.detail["files"] == len(expected)
 
 
 def test_export_of_an_unknown_or_unpublished_site(app, client):
@@ -241,14 +243,15 @@ def test_round_trip_into_the_same_database_changes_nothing(app, client, scratch)
     data = download(client)[2]
     before = counts(app)
     response = upload(client, data)
-    assert response.status_code == 303, response.get_data(as_text=True)
+    assert response.status_code == 303, html.unescape(response.get_data(as_text=True))
     assert counts(app) == (before[0], before[1] + 1)
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
     assert "hassan-ii-mosque" in page.get_data(as_text=True)
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "content.import"))
-        assert event.detail["created"] == [] and event.detail["updated"] == []
+        assert event.detail["created"] == []
+        assert event.detail["updated"] == []
         assert f"monument {MOSQUE}" in event.detail["unchanged"]
     assert download(client)[2] == data
     assert list(scratch.iterdir()) == []
@@ -264,7 +267,8 @@ def test_round_trip_into_an_empty_database_gives_identical_bytes(app, client, sc
     assert download(client)[2] == data
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "content.import"))
-        assert "site casablanca" in event.detail["created"] and f"monument {MOSQUE}" in event.detail["created"]
+        assert "site casablanca" in event.detail["created"]
+        assert f"monument {MOSQUE}" in event.detail["created"]
         head = db.session.get(Revision, find_record("monument", MOSQUE).head_revision_id)
         # Who imported it shows in the record's history.
         assert head.author == f"import {user.email}/casablanca/{MOSQUE}/monument.toml"
@@ -304,12 +308,13 @@ def test_a_record_changed_since_its_import_is_a_conflict_and_nothing_is_written(
     before = counts(app)
     client.set_cookie("dalil_lang", lang)
     response = upload(client, changed)
-    page = response.get_data(as_text=True)
+    page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 409
     assert f'dir="{"rtl" if lang == "ar" else "ltr"}"' in page
     assert translated(app, lang, "Some records cannot be imported") in page
     assert f"casablanca/{MOSQUE}/monument.toml" in page
-    assert str(scratch) not in page and "/tmp" not in page
+    assert str(scratch) not in page
+    assert "/tmp" not in page
     assert counts(app) == before
     with app.app_context():
         refused = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "content.import",
@@ -329,8 +334,9 @@ def test_an_invalid_file_in_the_archive_is_listed_and_nothing_is_written(app, cl
     before = counts(app)
     response = upload(client, broken)
     assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert f"casablanca/{MOSQUE}/monument.toml" in page and "TOML" in page
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"casablanca/{MOSQUE}/monument.toml" in page
+    assert "TOML" in page
     assert counts(app) == before
     assert list(scratch.iterdir()) == []
 
@@ -342,7 +348,10 @@ def test_media_files_are_checked_as_load_content_checks_them(app, client, scratc
         image = next(name for name in zipped.namelist() if name.startswith(f"casablanca/{MOSQUE}/images/"))
     response = upload(client, rezip(data, {image: b"<html><script>alert(1)</script></html>"}))
     assert response.status_code == 400
-    assert image.removeprefix("casablanca/") in response.get_data(as_text=True)
+    page = html.unescape(response.get_data(as_text=True))
+    assert f"casablanca/{MOSQUE}/monument.toml" in page
+    assert image.split("/", 2)[2] in page
+    assert "<script>alert" not in page
     assert list(scratch.iterdir()) == []
 
 
@@ -369,7 +378,7 @@ def test_hostile_zip_is_a_translated_400_and_nothing_is_written(app, client, scr
     before = counts(app)
     client.set_cookie("dalil_lang", lang)
     response = upload(client, data)
-    page = response.get_data(as_text=True)
+    page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == status, (case, page[-2000:])
     assert f'lang="{lang}"' in page
     assert translated(app, lang, "The archive was refused") in page
@@ -387,7 +396,7 @@ def test_an_upload_over_the_size_limit_is_a_translated_413(app, client, scratch,
     before = counts(app)
     response = upload(client, bytes(1536 * 1024))
     assert response.status_code == 413
-    page = response.get_data(as_text=True)
+    page = html.unescape(response.get_data(as_text=True))
     assert translated(app, lang, "The archive is larger than %(size)d MB.", size=1) in page
     assert counts(app) == before
 
@@ -399,7 +408,7 @@ def test_the_default_upload_limit_is_above_the_app_wide_one(app, client, scratch
     client.set_cookie("dalil_lang", "fr")
     response = upload(client, bytes(app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024))
     assert response.status_code == 400
-    assert translated(app, "fr", "This file is not a readable zip archive.") in response.get_data(as_text=True)
+    assert translated(app, "fr", "This file is not a readable zip archive.") in html.unescape(response.get_data(as_text=True))
 
 
 def test_utf8_names_without_the_utf8_flag_are_read_as_utf8(tmp_path):
@@ -436,7 +445,8 @@ def test_editors_and_translators_may_neither_export_nor_import(app, client, scra
     assert response.status_code == 403
     assert counts(app) == before
     home = client.get("/curator/").get_data(as_text=True)
-    assert IMPORT not in home and "export.zip" not in home
+    assert IMPORT not in home
+    assert "export.zip" not in home
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "refused.import")) == 3
@@ -450,7 +460,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 def test_admin_sees_the_menu_entry_and_the_download_link(app, client):
     admin(app, client)
     home = client.get("/curator/").get_data(as_text=True)
-    assert f'href="{IMPORT}"' in home and f'href="{EXPORT}"' in home
+    assert f'href="{IMPORT}"' in home
+    assert f'href="{EXPORT}"' in home
 
 
 def test_get_changes_nothing_and_other_methods_are_405(app, client):
@@ -479,4 +490,4 @@ def test_a_form_without_a_file_is_a_400_with_the_field_error(app, client):
     admin(app, client)
     response = client.post(IMPORT, data={"csrf_token": csrf_token(client, IMPORT)})
     assert response.status_code == 400
-    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html.unescape(response.get_data(as_text=True))

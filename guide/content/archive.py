@@ -89,7 +89,8 @@ def site_zip(site_slug: str) -> tuple[IO[bytes], int]:
     with tempfile.TemporaryDirectory(prefix="dalil-export-") as folder:
         root = Path(folder)
         written = export_content(root, site_slug)
-        archive = tempfile.TemporaryFile()
+        # Handed to the response, which closes it once sent.
+        archive = tempfile.TemporaryFile()  # noqa: SIM115
         try:
             with zipfile.ZipFile(archive, "w") as zipped:
                 for path in sorted(written, key=lambda item: item.relative_to(root).as_posix()):
@@ -248,7 +249,7 @@ def _refuse_clashes(members: list[tuple[zipfile.ZipInfo, PurePosixPath]]) -> Non
             raise ArchiveError(_("The archive holds the file %(name)s twice.", name=_printable(path.as_posix())),
                                reason="duplicate")
         seen[key] = info.is_dir()
-    for key, is_dir in seen.items():
+    for key in seen:
         parents = PurePosixPath(key).parents
         if any(seen.get(parent.as_posix()) is False for parent in parents):
             raise ArchiveError(_("The archive holds the file %(name)s twice.", name=_printable(key)),

@@ -4,11 +4,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint
+from flask import Response
 from flask import abort as flask_abort
 from flask import current_app
 from flask import redirect
 from flask import render_template
-from flask import Response
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
