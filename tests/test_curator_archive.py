@@ -142,8 +142,8 @@ def raw_zip(name: str, deflated: bytes, size: int, crc: int = 0) -> bytes:
 
 
 @cache
-def hostile_zips() -> dict[str, tuple[bytes, int]]:
-    """Each hostile upload and the status it must get."""
+def hostile_zips() -> dict[str, tuple[bytes, int, str]]:
+    """Each hostile upload, the status it must get and the reason logged."""
     site = ("casablanca/site.toml", "slug = 'casablanca'\n")
     link = zipfile.ZipInfo("casablanca/link")
     link.external_attr = (stat.S_IFLNK | 0o777) << 16
@@ -159,32 +159,34 @@ def hostile_zips() -> dict[str, tuple[bytes, int]]:
     middle = damaged.index(b"casablanca/big.txt") + 40
     damaged[middle:middle + 20] = bytes(20)
     return {
-        "not a zip": (b"<!doctype html><script>alert(1)</script>" * 50, 400),
-        "empty file": (b"", 400),
-        "truncated": (make_zip([site, ("casablanca/a.txt", bytes(5000))])[:-30], 400),
-        "damaged member": (bytes(damaged), 400),
-        "too many files": (make_zip([(f"casablanca/{number}.txt", b"") for number in range(5001)]), 400),
+        "not a zip": (b"<!doctype html><script>alert(1)</script>" * 50, 400, "not-zip"),
+        "empty file": (b"", 400, "not-zip"),
+        "truncated": (make_zip([site, ("casablanca/a.txt", bytes(5000))])[:-30], 400, "not-zip"),
+        "damaged member": (bytes(damaged), 400, "corrupt"),
+        "too many files": (make_zip([(f"casablanca/{number}.txt", b"") for number in range(5001)]), 400, "too-many-files"),
         # A 10 MB zip declaring 10 GB: refused from the central directory, before unpacking anything.
-        "10 GB bomb": (raw_zip("casablanca/zeros.bin", zeros_deflated(10 * 1024), 10 * 1024**3), 400),
+        "10 GB bomb": (raw_zip("casablanca/zeros.bin", zeros_deflated(10 * 1024), 10 * 1024**3), 400, "ratio"),
+        # 1.1 GB declared at an ordinary ratio: over the unpacked limit, refused before unpacking.
+        "over 1 GB unpacked": (raw_zip("casablanca/big.bin", bytes(12 * 1024**2), 1100 * 1024**2), 400, "unpacked-size"),
         # 600 MB (under the 1 GB limit) from 600 kB: refused for its ratio.
-        "ratio bomb": (raw_zip("casablanca/zeros.bin", zeros_deflated(600), 600 * 1024**2), 400),
+        "ratio bomb": (raw_zip("casablanca/zeros.bin", zeros_deflated(600), 600 * 1024**2), 400, "ratio"),
         # Declares 1 kB, unpacks to 50 MB: reading stops at the declared size and the archive is refused.
-        "lying header": (raw_zip("casablanca/zeros.bin", zeros_deflated(50), 1024), 400),
-        "parent path": (make_zip([site, ("../escape.txt", b"x")]), 400),
-        "nested parent": (make_zip([site, ("casablanca/../../escape.txt", b"x")]), 400),
-        "absolute path": (make_zip([site, ("/tmp/escape.txt", b"x")]), 400),
-        "drive letter": (make_zip([site, ("C:/escape.txt", b"x")]), 400),
-        "backslashes": (make_zip([site, ("casablanca\\..\\..\\escape.txt", b"x")]), 400),
-        "bidi control": (make_zip([site, ("casablanca/a\u202egpj.exe", b"x")]), 400),
-        "symlink": (make_zip([site, link]), 400),
-        "fifo": (make_zip([site, fifo]), 400),
-        "duplicate": (make_zip([site, site]), 400),
-        "duplicate by case": (make_zip([site, ("Casablanca/site.toml", b"x")]), 400),
-        "file and folder": (make_zip([site, ("casablanca/images", b"x"), ("casablanca/images/a.webp", b"x")]), 400),
-        "invalid UTF-8 name": (not_utf8_flagged, 400),
-        "cp437 name": (cp437, 400),
-        "encrypted": (encrypted, 400),
-        "unknown compression": (unknown_method, 400),
+        "lying header": (raw_zip("casablanca/zeros.bin", zeros_deflated(50), 1024), 400, "corrupt"),
+        "parent path": (make_zip([site, ("../escape.txt", b"x")]), 400, "path"),
+        "nested parent": (make_zip([site, ("casablanca/../../escape.txt", b"x")]), 400, "path"),
+        "absolute path": (make_zip([site, ("/tmp/escape.txt", b"x")]), 400, "path"),
+        "drive letter": (make_zip([site, ("C:/escape.txt", b"x")]), 400, "path"),
+        "backslashes": (make_zip([site, ("casablanca\\..\\..\\escape.txt", b"x")]), 400, "path"),
+        "bidi control": (make_zip([site, ("casablanca/a\u202egpj.exe", b"x")]), 400, "path"),
+        "symlink": (make_zip([site, link]), 400, "link"),
+        "fifo": (make_zip([site, fifo]), 400, "link"),
+        "duplicate": (make_zip([site, site]), 400, "duplicate"),
+        "duplicate by case": (make_zip([site, ("Casablanca/site.toml", b"x")]), 400, "duplicate"),
+        "file and folder": (make_zip([site, ("casablanca/images", b"x"), ("casablanca/images/a.webp", b"x")]), 400, "duplicate"),
+        "invalid UTF-8 name": (not_utf8_flagged, 400, "names"),
+        "cp437 name": (cp437, 400, "names"),
+        "encrypted": (encrypted, 400, "encrypted"),
+        "unknown compression": (unknown_method, 400, "method"),
     }
 
 
@@ -373,7 +375,7 @@ def test_import_as_drafts_leaves_the_public_page_alone(app, client, scratch):
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 @pytest.mark.parametrize("case", list(hostile_zips()))
 def test_hostile_zip_is_a_translated_400_and_nothing_is_written(app, client, scratch, case, lang):
-    data, status = hostile_zips()[case]
+    data, status, reason = hostile_zips()[case]
     admin(app, client)
     before = counts(app)
     client.set_cookie("dalil_lang", lang)
@@ -386,6 +388,10 @@ def test_hostile_zip_is_a_translated_400_and_nothing_is_written(app, client, scr
     assert counts(app) == before
     assert list(scratch.iterdir()) == []
     assert not (scratch.parent / "escape.txt").exists()
+    with app.app_context():
+        refusal = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "content.import"))
+        assert refusal.outcome == "refused"
+        assert refusal.detail["reason"] == reason
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
