@@ -314,7 +314,8 @@ def test_a_record_changed_since_its_import_is_a_conflict_and_nothing_is_written(
     assert response.status_code == 409
     assert f'dir="{"rtl" if lang == "ar" else "ltr"}"' in page
     assert translated(app, lang, "Some records cannot be imported") in page
-    assert f"casablanca/{MOSQUE}/monument.toml" in page
+    # The path stands apart from the reason, whatever the language's colon spacing.
+    assert f'<code dir="ltr">casablanca/{MOSQUE}/monument.toml</code>' in page
     assert str(scratch) not in page
     assert "/tmp" not in page
     assert counts(app) == before
@@ -337,9 +338,19 @@ def test_an_invalid_file_in_the_archive_is_listed_and_nothing_is_written(app, cl
     response = upload(client, broken)
     assert response.status_code == 400
     page = html.unescape(response.get_data(as_text=True))
-    assert f"casablanca/{MOSQUE}/monument.toml" in page
+    assert f'<code dir="ltr">casablanca/{MOSQUE}/monument.toml</code>' in page
     assert "TOML" in page
     assert counts(app) == before
+    assert list(scratch.iterdir()) == []
+
+
+def test_a_zip_without_any_site_says_so(app, client, scratch):
+    admin(app, client)
+    response = upload(client, make_zip([("notes/readme.txt", b"hello")]))
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert "no <site>/site.toml found" in page
+    assert str(scratch) not in page
     assert list(scratch.iterdir()) == []
 
 
@@ -497,3 +508,68 @@ def test_a_form_without_a_file_is_a_400_with_the_field_error(app, client):
     response = client.post(IMPORT, data={"csrf_token": csrf_token(client, IMPORT)})
     assert response.status_code == 400
     assert 'aria-invalid="true"' in html.unescape(response.get_data(as_text=True))
+
+
+# In a browser
+
+SHOTS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "height": 768}}
+
+
+def look(page, path) -> None:
+    """No sideways scrolling; keep a full-page picture."""
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), path.name
+    page.screenshot(path=str(path), full_page=True)
+
+
+def submit_in_browser(app, page, url: str, lang: str, path, status: int) -> None:
+    """Choose a zip by its label, press the button, and check the answer's status."""
+    page.goto(url)
+    page.get_by_label(translated(app, lang, "Zip archive in the content format")).set_input_files(str(path))
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name=translated(app, lang, "Check and import")).click()
+    assert answer.value.status == status
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("app", [{"PUBLIC_BASE_URL": "http://127.0.0.1:8000"}], indirect=True)
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_import_pages_fit_a_phone_and_a_tablet(app, client, live_server, browser, lang, tmp_path):
+    """The form, a refusal, a summary and a conflict, with no sideways scrolling; the file input is
+    found by its label. DALIL_SCREENSHOTS=folder keeps the pictures."""
+    import os
+    from pathlib import Path
+
+    from tests.browser import close
+    from tests.browser import page_context
+
+    folder = Path(os.environ.get("DALIL_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    admin(app, client)
+    data = download(client)[2]
+    files = {"casablanca": data, "hostile": hostile_zips()["parent path"][0]}
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        text = zipped.read(f"casablanca/{MOSQUE}/monument.toml").decode()
+    files["conflict"] = rezip(data, {f"casablanca/{MOSQUE}/monument.toml": text.replace("Mosquée", "La mosquée", 1).encode()})
+    for name, body in files.items():
+        (tmp_path / f"{name}.zip").write_bytes(body)
+    session = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    url = live_server.url + IMPORT
+    for size, viewport in SHOTS.items():
+        context = page_context(browser, viewport=viewport)
+        context.add_cookies([{"name": session.key, "value": session.value, "url": live_server.url},
+                             {"name": "dalil_lang", "value": lang, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(url)
+        assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+        look(page, folder / f"import-form-{lang}-{size}.png")
+        submit_in_browser(app, page, url, lang, tmp_path / "hostile.zip", 400)
+        look(page, folder / f"import-refused-{lang}-{size}.png")
+        submit_in_browser(app, page, url, lang, tmp_path / "casablanca.zip", 303)
+        assert page.url.startswith(url + "/")
+        look(page, folder / f"import-result-{lang}-{size}.png")
+        if size == "phone":
+            edit_in_the_cms(app)
+        submit_in_browser(app, page, url, lang, tmp_path / "conflict.zip", 409)
+        look(page, folder / f"import-conflict-{lang}-{size}.png")
+        close(context)

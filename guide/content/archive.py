@@ -40,6 +40,7 @@ MAX_NAME_BYTES = 255
 MAX_PATH_BYTES = 1024
 MAX_DEPTH = 8
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_PROBLEM = re.compile(r"^([^\s:]*/[^\s:]*)\s*:\s+(.*)$", re.DOTALL)
 _READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, struct.error, ValueError,
                 NotImplementedError, UnicodeDecodeError, RuntimeError, OSError)
 
@@ -281,6 +282,7 @@ def _relative(problems: list[str], root: Path) -> list[tuple[str, str]]:
     for problem in problems:
         for prefix in prefixes:
             problem = problem.replace(prefix, "")
-        path, sep, reason = problem.partition(": ")
-        result.append((path, reason) if sep and " " not in path else ("", problem))
+        # "path: reason", or "path : reason" in French typography (any space before the colon).
+        match = _PROBLEM.match(problem)
+        result.append((match[1], match[2]) if match else ("", problem.lstrip(": ")))
     return result
