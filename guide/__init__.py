@@ -158,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     from guide.api.views import bp as api_bp
     from guide.codes.cms import bp as codes_cms_bp
     from guide.codes.views import bp as codes_bp
+    from guide.content.views import bp as content_bp
     from guide.curator.views import bp as curator_bp
     from guide.dashboard.views import bp as dashboard_bp
     from guide.media.views import bp as media_bp
@@ -170,10 +171,14 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
 <<<<<<< HEAD
+<<<<<<< HEAD
                       curator_bp, accounts_bp, translating_bp, publishing_bp):
 =======
                       curator_bp, accounts_bp, codes_cms_bp, dashboard_bp):
 >>>>>>> codes
+=======
+                      curator_bp, accounts_bp, content_bp):
+>>>>>>> archive
         app.register_blueprint(blueprint)
     from guide.audit.views import bp as audit_bp
 
