@@ -156,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in one explicit list."""
     from guide.accounts.views import bp as accounts_bp
     from guide.api.views import bp as api_bp
+    from guide.audit.views import bp as audit_bp
     from guide.codes.cms import bp as codes_cms_bp
     from guide.codes.views import bp as codes_bp
     from guide.content.views import bp as content_bp
@@ -170,19 +171,9 @@ def register_blueprints(app: Flask) -> None:
     from guide.translating.views import bp as translating_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
-<<<<<<< HEAD
-<<<<<<< HEAD
-                      curator_bp, accounts_bp, translating_bp, publishing_bp):
-=======
-                      curator_bp, accounts_bp, codes_cms_bp, dashboard_bp):
->>>>>>> codes
-=======
-                      curator_bp, accounts_bp, content_bp):
->>>>>>> archive
+                      curator_bp, accounts_bp, audit_bp, translating_bp, publishing_bp, codes_cms_bp,
+                      dashboard_bp, content_bp):
         app.register_blueprint(blueprint)
-    from guide.audit.views import bp as audit_bp
-
-    app.register_blueprint(audit_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
