@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from guide.accounts.views import bp as accounts_bp
     from guide.api.views import bp as api_bp
     from guide.codes.views import bp as codes_bp
+    from guide.curator.editor import bp as editor_bp
     from guide.curator.views import bp as curator_bp
     from guide.media.views import bp as media_bp
     from guide.monuments.views import bp as monuments_bp
@@ -143,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from guide.sites.views import bp as sites_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
-                      curator_bp, accounts_bp):
+                      curator_bp, accounts_bp, editor_bp):
         app.register_blueprint(blueprint)
 
 
