@@ -97,3 +97,164 @@ def test_editor_shows_languages_side_by_side_each_with_its_own_direction(app, cl
 def test_a_third_language_gets_its_own_column(app, client, editor):
     html = client.get(EDITOR_URL).get_data(as_text=True)
     assert re.search(r'name="text\.en\.name" value="" lang="en" dir="ltr"', html)
+
+
+def test_save_writes_a_draft_revision_and_leaves_the_public_page(app, client, editor):
+    before = head_number(app)
+    form = editor_form(client)
+    response = save(client, form, text__fr__name="Sacré-Cœur, nouveau nom", comment="Nom revu")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert head_number(app) == before + 1
+    assert head_document(app)["text"]["fr"]["name"] == "Sacré-Cœur, nouveau nom"
+    assert "Sacré-Cœur, nouveau nom" not in client.get(f"/fr/monuments/{SLUG}").get_data(as_text=True)
+    page = client.get(EDITOR_URL).get_data(as_text=True)
+    assert "Sacré-Cœur, nouveau nom" in page
+    with app.app_context():
+        revision = db.session.scalar(select(Revision).where(Revision.kind == "monument", Revision.record_key == SLUG,
+                                                             Revision.number == before + 1))
+        assert revision.author == editor.email and revision.comment == "Nom revu"
+
+
+def test_unchanged_form_saves_nothing(app, client, editor):
+    before = head_number(app)
+    response = save(client, editor_form(client))
+    assert response.status_code == 302
+    assert head_number(app) == before
+
+
+def test_stale_save_is_a_conflict_that_loses_nothing(app, client, editor):
+    form = editor_form(client)
+    other = app.test_client()
+    login(other, make_user(app, "editor", sites=("casablanca",), email="other@dalil.example"))
+    assert save(other, editor_form(other), text__fr__name="Le nom de l'autre",
+                text__ar__summary="ملخص جديد من زميل").status_code == 302
+    after_other = head_number(app)
+    response = save(client, form, text__fr__name="Mon nom à moi", text__fr__period="1930-1953 (revu)")
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    # Mine stays in the form, theirs is shown beside it; nothing was written.
+    assert 'value="Mon nom à moi"' in html
+    assert "Le nom de l&#39;autre" in html
+    assert 'value="1930-1953 (revu)"' in html
+    # A field only the other curator changed takes their value, so saving again keeps both.
+    assert "ملخص جديد من زميل</textarea>" in html
+    assert head_number(app) == after_other
+    again = form_fields(html[html.index('class="editor-form"'):])
+    assert save(client, again).status_code == 302
+    document = head_document(app)
+    assert document["text"]["fr"]["name"] == "Mon nom à moi"
+    assert document["text"]["ar"]["summary"] == "ملخص جديد من زميل"
+
+
+@pytest.mark.parametrize("bad", ["Nom \u202e inversé", "Nom\x00nul", "Nom \u2066isolé"])
+def test_direction_overrides_and_nul_are_refused_with_a_message(app, client, editor, bad):
+    before = head_number(app)
+    response = save(client, editor_form(client), text__fr__name=bad)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "invisible direction-control or NUL" in html
+    assert 'id="f-text-fr-name-errors"' in html
+    assert head_number(app) == before
+
+
+def test_missing_required_text_is_a_400_next_to_the_field(app, client, editor):
+    client.set_cookie("dalil_lang", "ar")
+    response = save(client, editor_form(client), text__ar__summary="")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="f-text-ar-summary-errors"' in html and 'dir="rtl"' in html
+
+
+def test_bad_numbers_are_a_400(app, client, editor):
+    response = save(client, editor_form(client), year_start="mil neuf cent", latitude="123")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="f-year_start-errors"' in html
+    assert 'value="mil neuf cent"' in html
+
+
+def test_script_in_markdown_is_escaped_in_the_preview_and_the_page(app, client, editor):
+    token = csrf_token(client, EDITOR_URL)
+    source = "Texte <script>alert(1)</script> [lien](javascript:alert(1)) <img src=x onerror=alert(1)>"
+    response = client.post("/curator/markdown", json={"text": source, "lang": "fr"}, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    html = response.get_json()["html"]
+    assert "<script" not in html and 'href="javascript:' not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+    assert save(client, editor_form(client), text__fr__body=source).status_code == 302
+    page = client.get(f"{EDITOR_URL}/preview/fr").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert 'href="javascript:' not in page
+
+
+def test_markdown_preview_needs_csrf_and_a_language(app, client, editor):
+    assert client.post("/curator/markdown", json={"text": "x", "lang": "fr"}).status_code == 400
+    token = csrf_token(client, EDITOR_URL)
+    headers = {"X-CSRFToken": token}
+    assert client.post("/curator/markdown", json={"text": "x", "lang": "de"}, headers=headers).status_code == 400
+    assert client.post("/curator/markdown", json=["x"], headers=headers).status_code == 400
+    assert client.post("/curator/markdown", json={"text": "x" * 200_000, "lang": "ar"},
+                       headers=headers).status_code == 413
+    answer = client.post("/curator/markdown", json={"text": "## عنوان\n\n**نص**", "lang": "ar"}, headers=headers)
+    assert answer.get_json()["html"] == "<h2>عنوان</h2>\n<p><strong>نص</strong></p>\n"
+
+
+def test_preview_renders_the_draft_without_touching_public_pages_or_caches(app, client, editor):
+    public = client.get(f"/fr/monuments/{SLUG}").get_data(as_text=True)
+    assert save(client, editor_form(client), text__fr__summary="Résumé du brouillon").status_code == 302
+    preview = client.get(f"{EDITOR_URL}/preview/fr")
+    assert preview.status_code == 200
+    assert preview.headers["Cache-Control"] == "no-store"
+    html = preview.get_data(as_text=True)
+    assert "Résumé du brouillon" in html and '<html lang="fr" dir="ltr">' in html
+    arabic = client.get(f"{EDITOR_URL}/preview/ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in arabic
+    # The public page (cached before) and a fresh render both still show the published text.
+    assert client.get(f"/fr/monuments/{SLUG}").get_data(as_text=True) == public
+    with app.app_context():
+        monument = find_record("monument", SLUG)
+        assert monument.texts["fr"].summary != "Résumé du brouillon"
+    # The interface language did not follow the previewed page's language.
+    assert client.get_cookie("dalil_lang").value == "fr"
+
+
+def test_preview_of_an_older_revision_and_of_another_records_number(app, client, editor):
+    assert client.get(f"{EDITOR_URL}/preview/fr?revision=1").status_code == 200
+    assert client.get(f"{EDITOR_URL}/preview/fr?revision=999").status_code == 404
+    assert client.get(f"{EDITOR_URL}/preview/fr?revision=abc").status_code == 404
+    assert client.get(f"{EDITOR_URL}/preview/de").status_code == 404
+    assert client.get("/curator/sites/casablanca/preview/ar").status_code == 200
+
+
+def test_unknown_slug_is_404_and_get_on_post_routes_is_405(app, client, editor):
+    assert client.get("/curator/monuments/no-such-place").status_code == 404
+    assert client.get("/curator/sites/atlantis").status_code == 404
+    for action in ("publish", "unpublish", "submit", "schedule", "revisions/1/restore"):
+        assert client.get(f"{EDITOR_URL}/{action}").status_code == 405, action
+    assert client.get("/curator/markdown").status_code == 405
+
+
+def test_five_thousand_form_parts_are_a_413(app, client, editor):
+    token = csrf_token(client, EDITOR_URL)
+    parts = {f"x{index}": "1" for index in range(5000)}
+    # Encoded here: the test client would spool a body this large to a file it never closes.
+    body = b"".join(f'--b\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+                    for name, value in {"csrf_token": token, **parts}.items()) + b"--b--\r\n"
+    multipart = client.post(EDITOR_URL, data=body, content_type="multipart/form-data; boundary=b")
+    assert multipart.status_code == 413
+    urlencoded = client.post(EDITOR_URL, data={"csrf_token": token, **parts})
+    assert urlencoded.status_code == 413
+    assert head_number(app) is not None
+
+
+def test_site_page_lists_monuments_and_the_site_editor_saves(app, client, editor):
+    html = client.get("/curator/sites/casablanca").get_data(as_text=True)
+    assert f'href="/curator/monuments/{SLUG}"' in html
+    assert 'href="/curator/sites/casablanca/edit"' in html
+    home = client.get("/curator/").get_data(as_text=True)
+    assert 'href="/curator/sites/casablanca"' in home
+    form = editor_form(client, "/curator/sites/casablanca/edit")
+    assert 'name.ar' in form and 'description.fr' in form
+    response = save(client, form, "/curator/sites/casablanca/edit", name__fr="Casablanca la blanche")
+    assert response.status_code == 302
+    assert head_document(app, "site", "casablanca")["name"]["fr"] == "Casablanca la blanche"

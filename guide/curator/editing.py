@@ -505,7 +505,7 @@ def preview_page(kind: str, record, doc: dict, lang: str, revision_number: int |
             endpoint = "editor.preview"
             kinds = "monuments" if kind == "monument" else "sites"
             extra = {"revision": revision_number} if revision_number else {}
-            g.alternates = {code: url_for(endpoint, kinds=kinds, slug=record.slug, lang=code, **extra)
+            g.alternates = {code: url_for(endpoint, kinds=kinds, slug=record.slug, page_lang=code, **extra)
                             for code in languages()}
             if kind == "monument":
                 return render_monument(record, lang)
