@@ -12,7 +12,6 @@ from guide.publishing.services import find_record
 from tests.curator import csrf_token
 from tests.curator import login
 from tests.curator import make_user
-from tests.curator import post
 
 SLUG = "sacre-coeur-cathedral"
 EDITOR_URL = f"/curator/monuments/{SLUG}"
@@ -80,17 +79,20 @@ def editor(app, client):
 
 
 def test_editor_shows_languages_side_by_side_each_with_its_own_direction(app, client, editor):
-    for interface, other in (("fr", "ar"), ("ar", "fr")):
+    for interface, _other in (("fr", "ar"), ("ar", "fr")):
         client.set_cookie("dalil_lang", interface)
         html = client.get(EDITOR_URL).get_data(as_text=True)
         assert f'<html lang="{interface}"' in html
         for lang, direction in (("ar", "rtl"), ("fr", "ltr")):
             name = re.search(rf'<input type="text" id="[^"]+" name="text\.{lang}\.name"[^>]*>', html).group()
-            assert f'lang="{lang}"' in name and f'dir="{direction}"' in name
+            assert f'lang="{lang}"' in name
+            assert f'dir="{direction}"' in name
             body = re.search(rf'<textarea id="[^"]+" name="text\.{lang}\.body"[^>]*>', html, re.DOTALL).group()
-            assert f'lang="{lang}"' in body and f'dir="{direction}"' in body
+            assert f'lang="{lang}"' in body
+            assert f'dir="{direction}"' in body
         assert 'name="stops.nave.text.ar.title"' in html
-        assert 'name="cover.alt.fr"' in html and 'name="guides.ar.transcript"' in html
+        assert 'name="cover.alt.fr"' in html
+        assert 'name="guides.ar.transcript"' in html
 
 
 @pytest.mark.parametrize("app", [{"EXTRA_LANGUAGES": "en"}], indirect=True)
@@ -112,7 +114,8 @@ def test_save_writes_a_draft_revision_and_leaves_the_public_page(app, client, ed
     with app.app_context():
         revision = db.session.scalar(select(Revision).where(Revision.kind == "monument", Revision.record_key == SLUG,
                                                              Revision.number == before + 1))
-        assert revision.author == editor.email and revision.comment == "Nom revu"
+        assert revision.author == editor.email
+        assert revision.comment == "Nom revu"
 
 
 def test_unchanged_form_saves_nothing(app, client, editor):
@@ -162,7 +165,8 @@ def test_missing_required_text_is_a_400_next_to_the_field(app, client, editor):
     response = save(client, editor_form(client), text__ar__summary="")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert 'id="f-text-ar-summary-errors"' in html and 'dir="rtl"' in html
+    assert 'id="f-text-ar-summary-errors"' in html
+    assert 'dir="rtl"' in html
 
 
 def test_bad_numbers_are_a_400(app, client, editor):
@@ -179,11 +183,14 @@ def test_script_in_markdown_is_escaped_in_the_preview_and_the_page(app, client, 
     response = client.post("/curator/markdown", json={"text": source, "lang": "fr"}, headers={"X-CSRFToken": token})
     assert response.status_code == 200
     html = response.get_json()["html"]
-    assert "<script" not in html and 'href="javascript:' not in html and "<img" not in html
+    assert "<script" not in html
+    assert 'href="javascript:' not in html
+    assert "<img" not in html
     assert "&lt;script&gt;" in html
     assert save(client, editor_form(client), text__fr__body=source).status_code == 302
     page = client.get(f"{EDITOR_URL}/preview/fr").get_data(as_text=True)
-    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)" in page
     assert 'href="javascript:' not in page
 
 
@@ -206,7 +213,8 @@ def test_preview_renders_the_draft_without_touching_public_pages_or_caches(app, 
     assert preview.status_code == 200
     assert preview.headers["Cache-Control"] == "no-store"
     html = preview.get_data(as_text=True)
-    assert "Résumé du brouillon" in html and '<html lang="fr" dir="ltr">' in html
+    assert "Résumé du brouillon" in html
+    assert '<html lang="fr" dir="ltr">' in html
     arabic = client.get(f"{EDITOR_URL}/preview/ar").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in arabic
     # The public page (cached before) and a fresh render both still show the published text.
@@ -254,7 +262,8 @@ def test_site_page_lists_monuments_and_the_site_editor_saves(app, client, editor
     home = client.get("/curator/").get_data(as_text=True)
     assert 'href="/curator/sites/casablanca"' in home
     form = editor_form(client, "/curator/sites/casablanca/edit")
-    assert 'name.ar' in form and 'description.fr' in form
+    assert 'name.ar' in form
+    assert 'description.fr' in form
     response = save(client, form, "/curator/sites/casablanca/edit", name__fr="Casablanca la blanche")
     assert response.status_code == 302
     assert head_document(app, "site", "casablanca")["name"]["fr"] == "Casablanca la blanche"

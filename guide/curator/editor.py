@@ -51,9 +51,9 @@ MEDIA_SLOT = "curator/editor/media_slot.html"
 def limit_form_parts():
     """Refuse a urlencoded form with more parts than a multipart one may have (413)."""
     # Werkzeug counts multipart parts itself; a urlencoded body is parsed whole, so count here.
-    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        if sum(1 for _item in request.form.items(multi=True)) > current_app.config["MAX_FORM_PARTS"]:
-            abort(413)
+    if (request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded"
+            and sum(1 for _item in request.form.items(multi=True)) > current_app.config["MAX_FORM_PARTS"]):
+        abort(413)
 
 
 # --- Looking records up ------------------------------------------------------------------------
