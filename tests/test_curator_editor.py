@@ -155,7 +155,7 @@ def test_direction_overrides_and_nul_are_refused_with_a_message(app, client, edi
     response = save(client, editor_form(client), text__fr__name=bad)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "invisible direction-control or NUL" in html
+    assert "caractères invisibles de contrôle de direction ou NUL" in html
     assert 'id="f-text-fr-name-errors"' in html
     assert head_number(app) == before
 

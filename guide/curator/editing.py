@@ -514,3 +514,55 @@ def preview_page(kind: str, record, doc: dict, lang: str, revision_number: int |
             return render_template("sites/site.html", site=record)
     finally:
         savepoint.rollback()
+
+
+# --- New monuments -----------------------------------------------------------------------------
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+NEW_MONUMENT_TEXT = MONUMENT_TEXT[:3]
+
+
+def fresh_plaque(site) -> tuple[str, int]:
+    """Return a plaque code no record uses and the site's next keypad number, drafts included."""
+    from sqlalchemy import select
+
+    from guide.codes.format import new_code
+    from guide.codes.models import Code
+    from guide.content.schema import code_entries
+    from guide.publishing.models import Revision
+
+    taken = set(db.session.scalars(select(Code.code)))
+    numbers = set(db.session.scalars(select(Code.number).where(Code.site_id == site.id)))
+    # A draft's plaque exists only in its revisions until it is first published.
+    for data in db.session.scalars(select(Revision.data).where(Revision.kind == "monument")):
+        for code, (number, _stop) in code_entries(data).items():
+            taken.add(code)
+            if data.get("site") == site.slug:
+                numbers.add(number)
+    return new_code(taken), max(numbers, default=0) + 1
+
+
+def new_monument_document(form: MultiDict, site) -> dict:
+    """Build the first document of a new monument in site from the creation form."""
+    from guide.publishing.services import find_record
+
+    reader = _Reader(form, {})
+    slug = reader.get("slug").lower()
+    if not SLUG.match(slug) or len(slug) > 80:
+        reader.problem("slug", _("Use lower-case letters, digits and single hyphens, like old-medina."))
+    elif find_record("monument", slug) is not None:
+        reader.problem("slug", _("Another monument already has this address."))
+    text = {}
+    for lang in languages():
+        entry = {field.key: reader.get(f"text.{lang}.{field.key}") for field in NEW_MONUMENT_TEXT}
+        if not any(entry.values()) and lang not in current_app.config["REQUIRED_LANGUAGES"]:
+            continue
+        for field in NEW_MONUMENT_TEXT:
+            if not entry[field.key]:
+                reader.problem(f"text.{lang}.{field.key}", _("Required in this language."))
+        text[lang] = entry
+    if reader.problems:
+        raise FormProblems(reader.problems)
+    code, number = fresh_plaque(site)
+    return {"site": site.slug, "slug": slug, "code": code, "number": number, "access": "inside",
+            "text": text, "media": {}}

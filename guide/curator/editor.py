@@ -16,11 +16,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import TemplateNotFound
+from sqlalchemy.exc import IntegrityError
 
 from guide.accounts.permissions import can
 from guide.accounts.permissions import editable_languages
 from guide.accounts.permissions import require
 from guide.audit.services import record as audit
+from guide.codes.services import CodeError
 from guide.curator import editing
 from guide.curator.services import site_monuments
 from guide.curator.shell import attach
@@ -160,6 +162,32 @@ def site(slug: str):
                            publish_at=_local_time(record.publish_at), **_permissions(record))
 
 
+@bp.route("/sites/<slug>/monuments/new", methods=["GET", "POST"])
+def new_monument(slug: str):
+    """Create a monument in a site: its address, its first texts, a fresh plaque code."""
+    site, _same = _resolve("site", slug, "edit")
+    values, errors = {}, {}
+    if request.method == "POST":
+        values = {name: request.form.get(name, "") for name in request.form if name != "csrf_token"}
+        try:
+            doc = editing.new_monument_document(request.form, site)
+            revision = publishing.save("monument", doc["slug"], doc, None, author=current_user.email,
+                                       comment=_comment() or _("New monument."))
+        except editing.FormProblems as problems:
+            errors = problems.problems
+        except publishing.PublishingError as error:
+            db.session.rollback()
+            errors = {"": [str(error)]}
+        else:
+            audit("monument.create", f"monument:{doc['slug']}", revision=revision.number, code=doc["code"])
+            db.session.commit()
+            flash(_("Monument created as a draft, with the plaque code %(code)s.", code=doc["code"]), "ok")
+            return redirect(url_for("editor.monument", slug=doc["slug"]))
+    return render_template("curator/editor/new_monument.html", site=site, values=values, errors=errors,
+                           merge=None, fields={"monument": editing.NEW_MONUMENT_TEXT},
+                           **_permissions(site)), 400 if errors else 200
+
+
 # --- Editing ------------------------------------------------------------------------------
 
 
@@ -282,8 +310,8 @@ def preview(kinds: str, slug: str, page_lang: str):
     try:
         html = editing.preview_page(kind, record, revision.data, page_lang,
                                     revision.number if number else None)
-    except (publishing.PublishingError, ValueError) as error:
-        abort(400, str(error))
+    except (publishing.PublishingError, CodeError, ValueError, IntegrityError) as error:
+        abort(400, str(error) if not isinstance(error, IntegrityError) else None)
     return html
 
 
@@ -296,7 +324,7 @@ def _workflow(kinds: str, slug: str, action: str, change, done: str):
     comment = _comment()
     try:
         detail = change(kind, record) or {}
-    except publishing.PublishingError as error:
+    except (publishing.PublishingError, CodeError) as error:
         db.session.rollback()
         return _refused(kind, record, site, str(error), comment)
     audit(f"{kind}.{detail.pop('audit', action)}", f"{kind}:{slug}", comment=comment, **detail)
