@@ -174,6 +174,8 @@ def test_bad_numbers_are_a_400(app, client, editor):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'id="f-year_start-errors"' in html
+    assert 'id="f-latitude-errors"' in html
+    assert "de -90 à 90" in html
     assert 'value="mil neuf cent"' in html
 
 
@@ -267,3 +269,52 @@ def test_site_page_lists_monuments_and_the_site_editor_saves(app, client, editor
     response = save(client, form, "/curator/sites/casablanca/edit", name__fr="Casablanca la blanche")
     assert response.status_code == 302
     assert head_document(app, "site", "casablanca")["name"]["fr"] == "Casablanca la blanche"
+
+
+def test_stops_are_reordered_removed_and_added_with_a_fresh_plaque(app, client, editor):
+    form = editor_form(client)
+    slugs = form["stop"]
+    assert len(slugs) >= 2
+    form["stop"] = list(reversed(slugs))
+    response = save(client, form, **{f"stops__{slugs[0]}__remove": "1"})
+    assert response.status_code == 302
+    assert [stop["slug"] for stop in head_document(app)["stops"]] == list(reversed(slugs))[:-1]
+
+    texts = {"new_stop.slug": "terrasse", "new_stop.text.ar.title": "السطح", "new_stop.text.ar.body": "نص.",
+             "new_stop.text.fr.title": "La terrasse", "new_stop.text.fr.body": "Texte."}
+    missing = save(client, editor_form(client), **{**{k.replace(".", "__"): v for k, v in texts.items()},
+                                                   "new_stop__text__fr__body": ""})
+    assert missing.status_code == 400
+    html = missing.get_data(as_text=True)
+    assert 'id="f-new_stop-text-fr-body-errors"' in html
+    assert 'value="La terrasse"' in html
+    response = save(client, editor_form(client), **{k.replace(".", "__"): v for k, v in texts.items()})
+    assert response.status_code == 302
+    stops = head_document(app)["stops"]
+    added = stops[-1]
+    assert added["slug"] == "terrasse"
+    assert added["text"]["fr"]["title"] == "La terrasse"
+    numbers = [stop["number"] for stop in stops[:-1]] + [head_document(app)["number"]]
+    assert added["number"] > max(numbers)
+    assert added["code"] not in [stop["code"] for stop in stops[:-1]]
+
+
+def test_an_uploaded_file_path_names_its_hash_in_the_media_map(app, client, editor):
+    document = head_document(app)
+    sha = document["media"][document["cover"]["file"]]
+    extension = document["cover"]["file"].rsplit(".", 1)[1]
+    path = f"media/{sha}.{extension}"
+    assert save(client, editor_form(client), cover__file=path).status_code == 302
+    saved = head_document(app)
+    assert saved["cover"]["file"] == path
+    assert saved["media"][path] == sha
+    unknown = f"media/{'0' * 64}.webp"
+    response = save(client, editor_form(client), cover__file=unknown)
+    assert response.status_code == 400
+    assert unknown in response.get_data(as_text=True)
+
+
+def test_a_format_problem_is_shown_next_to_its_field(app, client, editor):
+    response = save(client, editor_form(client), wikidata="douze")
+    assert response.status_code == 400
+    assert 'id="f-wikidata-errors"' in response.get_data(as_text=True)

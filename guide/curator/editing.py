@@ -33,6 +33,8 @@ UPLOADED = re.compile(r"^media/([0-9a-f]{64})\.[a-z0-9]{2,5}$")
 # Invisible direction overrides and NULs would let a title reorder or hide text around it (content/schema).
 FORBIDDEN = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
 MAX_MARKDOWN = 100_000
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 
 
 @dataclass(frozen=True)
@@ -159,15 +161,18 @@ class _Reader:
     def problem(self, name: str, message: str) -> None:
         self.problems.setdefault(name, []).append(message)
 
-    def number(self, name: str, kind=int):
+    def number(self, name: str, kind=int, low: float | None = None, high: float | None = None):
         value = self.get(name)
         if not value:
             return None
         try:
-            return kind(value.replace(",", ".")) if kind is float else kind(value)
+            number = kind(value.replace(",", ".")) if kind is float else kind(value)
         except ValueError:
             self.problem(name, _("Enter a whole number.") if kind is int else _("Enter a decimal number."))
             return None
+        if low is not None and not low <= number <= high:
+            self.problem(name, _("Enter a number from %(low)s to %(high)s.", low=low, high=high))
+        return number
 
     def texts(self, pattern: str) -> dict[str, str]:
         """Return {lang: value} for a field written per language, leaving out empty languages."""
@@ -232,19 +237,24 @@ def _text_entries(reader: _Reader, prefix: str, fields, base: dict) -> dict:
     return entries
 
 
-def monument_document(form: MultiDict, base: dict) -> dict:
-    """Build a monument document from the editor's form over the base revision's document."""
+def monument_document(form: MultiDict, base: dict, site=None) -> dict:
+    """Build a monument document from the editor's form over the base revision's document.
+
+    A filled-in "new stop" (new_stop.slug and its texts) is appended with a fresh plaque of site.
+    """
     reader = _Reader(form, monument_values(base))
     doc = copy.deepcopy(base)
     for name in MONUMENT_INTEGERS:
-        doc[name] = reader.number(name)
-    for name in COORDINATES:
-        doc[name] = reader.number(name, float)
+        doc[name] = reader.number(name, int, -3000, 2100)
+    for name, limit in zip(COORDINATES, (90, 180), strict=True):
+        doc[name] = reader.number(name, float, -limit, limit)
     access = reader.get("access") or "inside"
     if access not in dict(ACCESS_CHOICES):
         reader.problem("access", _("Choose one of the listed values."))
     doc["access"] = access
     doc["wikidata"] = reader.get("wikidata") or None
+    if doc["wikidata"] and not WIKIDATA.match(doc["wikidata"]):
+        reader.problem("wikidata", _("Like Q12345; empty if none."))
     doc["text"] = _text_entries(reader, "text", MONUMENT_TEXT, base.get("text", {}))
     doc["cover"] = _image(reader, "cover", base.get("cover"))
     gallery = []
@@ -255,10 +265,35 @@ def monument_document(form: MultiDict, base: dict) -> dict:
     doc["gallery"] = gallery
     doc["guides"] = _guides(reader, "guides", base.get("guides", []))
     doc["stops"] = _stops(reader, base.get("stops", []))
+    new_stop = _new_stop(reader, doc["stops"])
     if reader.problems:
         raise FormProblems(reader.problems)
+    if new_stop is not None and site is not None:
+        new_stop["code"], new_stop["number"] = fresh_plaque(site)
+        doc["stops"].append(new_stop)
     doc["media"] = resolve_media(doc, base.get("media", {}))
     return doc
+
+
+def _new_stop(reader: _Reader, stops: list[dict]) -> dict | None:
+    slug = reader.get("new_stop.slug").lower()
+    texts = {lang: {field.key: reader.get(f"new_stop.text.{lang}.{field.key}") for field in STOP_TEXT}
+             for lang in languages()}
+    if not slug and not any(value for text in texts.values() for value in text.values()):
+        return None
+    if not SLUG.match(slug) or len(slug) > 80:
+        reader.problem("new_stop.slug", _("Use lower-case letters, digits and single hyphens, like old-medina."))
+    elif slug in {stop["slug"] for stop in stops}:
+        reader.problem("new_stop.slug", _("Another stop of this monument already has this address."))
+    text = {}
+    for lang, entry in texts.items():
+        if not any(entry.values()) and lang not in current_app.config["REQUIRED_LANGUAGES"]:
+            continue
+        for field in STOP_TEXT:
+            if not entry[field.key]:
+                reader.problem(f"new_stop.text.{lang}.{field.key}", _("Required in this language."))
+        text[lang] = entry
+    return {"slug": slug, "text": text, "image": None, "guides": []}
 
 
 def _stops(reader: _Reader, base: list[dict]) -> list[dict]:
@@ -285,8 +320,8 @@ def site_document(form: MultiDict, base: dict) -> dict:
     reader = _Reader(form, site_values(base))
     doc = copy.deepcopy(base)
     doc["position"] = reader.number("position") or 0
-    for name in COORDINATES:
-        doc[name] = reader.number(name, float)
+    for name, limit in zip(COORDINATES, (90, 180), strict=True):
+        doc[name] = reader.number(name, float, -limit, limit)
     doc["name"] = reader.texts("name.{lang}")
     reader.required("name.{lang}", doc["name"])
     doc["description"] = reader.texts("description.{lang}")
@@ -298,9 +333,9 @@ def site_document(form: MultiDict, base: dict) -> dict:
     return doc
 
 
-def build_document(kind: str, form: MultiDict, base: dict) -> dict:
+def build_document(kind: str, form: MultiDict, base: dict, site=None) -> dict:
     """Build a site's or monument's document from a submitted editor form."""
-    return site_document(form, base) if kind == "site" else monument_document(form, base)
+    return site_document(form, base) if kind == "site" else monument_document(form, base, site)
 
 
 # --- Media ------------------------------------------------------------------------------------
@@ -518,7 +553,6 @@ def preview_page(kind: str, record, doc: dict, lang: str, revision_number: int |
 
 # --- New monuments -----------------------------------------------------------------------------
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NEW_MONUMENT_TEXT = MONUMENT_TEXT[:3]
 
 

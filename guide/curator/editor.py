@@ -47,6 +47,7 @@ DIFF_PATH = "/curator/revisions/{kind}/{slug}/diff"
 MAX_COMMENT = 500
 # The media helper's upload control for one file field (see curator/editor/fields.html, media()).
 MEDIA_SLOT = "curator/editor/media_slot.html"
+NEW_STOP = "new_stop."
 
 
 @bp.before_request
@@ -232,7 +233,7 @@ def _save(kind: str, slug: str):
         abort(400, _("This form does not name a version of this record; reload the page."))
     comment = _comment()
     try:
-        doc = editing.build_document(kind, request.form, base.data)
+        doc = editing.build_document(kind, request.form, base.data, site)
     except editing.FormProblems as problems:
         return _failed(kind, record, site, base, problems.problems, comment)
     for action, lang in editing.required_permissions(base.data, doc):
@@ -247,12 +248,20 @@ def _save(kind: str, slug: str):
         return _conflict(kind, record, site, base, doc, conflict, comment)
     except publishing.DocumentError as error:
         db.session.rollback()
-        return _failed(kind, record, site, base, editing.problem_fields(kind, doc, error.problems), comment,
-                       doc=doc)
+        return _failed(kind, record, site, base, editing.problem_fields(kind, doc, error.problems), comment)
     audit(f"{kind}.save", f"{kind}:{slug}", revision=revision.number, comment=comment)
     db.session.commit()
     flash(_("Saved as version %(number)d (draft).", number=revision.number), "ok")
     return redirect(_editor_url(kind, slug))
+
+
+def _typed(name: str) -> str:
+    return request.form.get(name, "").replace("\r\n", "\n")
+
+
+def _new_stop_values() -> dict[str, str]:
+    """What the curator typed for a stop to add: kept whatever else happens to the save."""
+    return {name: _typed(name) for name in request.form if name.startswith(NEW_STOP)}
 
 
 def _submitted_values(kind: str, base: Revision) -> dict[str, str]:
@@ -260,20 +269,30 @@ def _submitted_values(kind: str, base: Revision) -> dict[str, str]:
     values = editing.document_values(kind, base.data)
     for name in values:
         if name in request.form:
-            values[name] = request.form.get(name, "").replace("\r\n", "\n")
+            values[name] = _typed(name)
+    values.update(_new_stop_values())
     return values
 
 
-def _failed(kind, record, site, base, problems: dict, comment: str, doc: dict | None = None):
+def _failed(kind, record, site, base, problems: dict, comment: str):
     db.session.rollback()
+    # A problem in the stop being added is shown on its own fields.
+    added = f"stops.{request.form.get(NEW_STOP + 'slug', '').strip().lower()}."
+    problems = {(NEW_STOP + name.removeprefix(added) if name.startswith(added) else name): messages
+                for name, messages in problems.items()}
     message = _("The version was not saved: correct the fields marked below.")
-    return _editor_page(kind, record, site, 400, doc=doc or base.data, values=_submitted_values(kind, base),
+    return _editor_page(kind, record, site, 400, doc=base.data, values=_submitted_values(kind, base),
                         base_id=base.id, errors=problems, message=message, comment=comment)
 
 
 def _conflict(kind, record, site, base, doc, conflict: publishing.ConflictError, comment: str):
     head = conflict.head or _head(record)
+    added = request.form.get(NEW_STOP + "slug", "").strip().lower()
+    if added and kind == "monument":
+        # The stop being added goes back into its own fields, not among the values without a place.
+        doc = {**doc, "stops": [stop for stop in doc["stops"] if stop["slug"] != added]}
     merge = editing.merge_conflict(kind, base.data, doc, head.data)
+    merge.values.update(_new_stop_values())
     return _editor_page(kind, record, site, 409, doc=head.data, values=merge.values, base_id=head.id,
                         merge=merge, message=str(conflict), comment=comment)
 
