@@ -318,3 +318,49 @@ def test_a_format_problem_is_shown_next_to_its_field(app, client, editor):
     response = save(client, editor_form(client), wikidata="douze")
     assert response.status_code == 400
     assert 'id="f-wikidata-errors"' in response.get_data(as_text=True)
+
+
+def test_a_form_based_on_another_records_revision_is_refused(app, client, editor):
+    with app.app_context():
+        other = find_record("monument", "hassan-ii-mosque").head_revision_id
+    before = head_number(app)
+    response = save(client, editor_form(client), base_revision_id=str(other), text__fr__name="Autre base")
+    assert response.status_code == 400
+    assert head_number(app) == before
+
+
+@pytest.mark.browser
+def test_columns_follow_their_language_and_stack_on_a_phone(app, live_server, browser):
+    from tests.browser import page_context
+    from tests.curator import PASSWORD
+
+    user = make_user(app, "editor", sites=("casablanca",))
+    for interface, width in (("fr", 1024), ("ar", 1024), ("ar", 390)):
+        context = page_context(browser, viewport={"width": width, "height": 800})
+        context.add_cookies([{"name": "dalil_lang", "value": interface, "url": live_server.url}])
+        page = context.new_page()
+        page.goto(live_server.url + "/curator/login")
+        page.fill("input[name=email]", user.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.press("input[name=password]", "Enter")
+        page.wait_for_url("**/curator/")
+        page.goto(live_server.url + EDITOR_URL)
+        direction = "getComputedStyle(document.querySelector('#f-text-{}-name')).direction"
+        assert page.evaluate(direction.format("ar")) == "rtl"
+        assert page.evaluate(direction.format("fr")) == "ltr"
+        arabic = page.locator("#f-text-ar-name").bounding_box()
+        french = page.locator("#f-text-fr-name").bounding_box()
+        if width == 390:
+            assert arabic["y"] < french["y"]
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        else:
+            assert abs(arabic["y"] - french["y"]) < 2
+            # Arabic first: on the right in the Arabic interface, on the left in the French one.
+            assert (arabic["x"] > french["x"]) == (interface == "ar")
+        page.fill("#f-text-fr-body", "## Titre\n\n**gras** <script>x</script>")
+        preview = page.locator("#f-text-fr-body-preview")
+        preview.locator("h2", has_text="Titre").wait_for()
+        assert preview.locator("strong").inner_text() == "gras"
+        assert preview.locator("script").count() == 0
+        assert "<script>x</script>" in preview.inner_text()
+        context.close()
