@@ -12,8 +12,13 @@ from werkzeug.utils import send_file
 from guide.media.services import AUDIO_FORMATS
 from guide.media.services import IMAGE_FORMATS
 from guide.media.services import media_path
+from guide.media.services import srcset_entry
+from guide.media.services import thumbnail
 
 bp = Blueprint("media", __name__)
+# Every page's images use these, the public pages' and the CMS's alike.
+bp.add_app_template_filter(srcset_entry, "media_srcset")
+bp.add_app_template_global(thumbnail, "thumbnail")
 
 FILENAME = re.compile(r"([0-9a-f]{64})\.([a-z0-9]{2,4})")
 MIMETYPES = dict(ext_mime for ext_mime in (*IMAGE_FORMATS.values(), *AUDIO_FORMATS.values()))
