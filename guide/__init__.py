@@ -137,13 +137,14 @@ def register_blueprints(app: Flask) -> None:
     from guide.codes.views import bp as codes_bp
     from guide.curator.views import bp as curator_bp
     from guide.media.views import bp as media_bp
+    from guide.media.views import uploads as media_uploads_bp
     from guide.monuments.views import bp as monuments_bp
     from guide.offline.views import bp as offline_bp
     from guide.plaques.views import bp as plaques_bp
     from guide.sites.views import bp as sites_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
-                      curator_bp, accounts_bp):
+                      curator_bp, accounts_bp, media_uploads_bp):
         app.register_blueprint(blueprint)
 
 

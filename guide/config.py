@@ -65,6 +65,13 @@ class Defaults:
     SCAN_FLUSH_HITS = 1000
     SCAN_FLUSH_SECONDS = 30
 
+    # CMS uploads (guide/media): bodies over MAX_CONTENT_LENGTH (64 MB, a long recording) get a
+    # 413 before any view; an image over MAX_IMAGE_UPLOAD_MB too. Images larger than this many
+    # pixels are refused before they are decoded; recordings over MAX_AUDIO_SECONDS are refused.
+    MAX_IMAGE_UPLOAD_MB = 20
+    MAX_IMAGE_PIXELS = 40_000_000
+    MAX_AUDIO_SECONDS = 30 * 60
+
 
 def split_words(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Read a list setting given as "a b" or "a,b" in the environment."""

@@ -38,8 +38,8 @@ AUDIO_INPUTS = frozenset({"MP4", "MP3", "OggOpus", "OggVorbis", "WAVE", "FLAC", 
 MIN_AUDIO_SECONDS = 0.5
 DEFAULT_MAX_AUDIO_SECONDS = 30 * 60
 # Speech-grade mono AAC-LC in M4A: it plays in every browser, iOS Safari included (Ogg/Opus
-# does not on older iPhones), and at 48 kbit/s a voice is clear.
-AUDIO_BITRATE = 48_000
+# does not on older iPhones), and at 40 kbit/s a voice is clear.
+AUDIO_BITRATE = 40_000
 AUDIO_SAMPLE_RATE = 44_100
 # EBU R128-style loudness for a phone speaker: -16 LUFS integrated, peaks under -1.5 dBTP.
 LOUDNORM = "I=-16:TP=-1.5:LRA=11"
@@ -206,7 +206,7 @@ def check_duration(duration: float) -> None:
 
 
 def transcode_audio(data: bytes) -> Encoded:
-    """Transcode a recording to loudness-normalised mono AAC in M4A at 48 kbit/s, without tags.
+    """Transcode a recording to loudness-normalised mono AAC in M4A at 40 kbit/s, without tags.
 
     The ffmpeg bundled with PyAV does the work: decode, loudnorm (one pass, -16 LUFS), resample
     to mono 44.1 kHz, AAC-LC; the M4A is written with its index first (faststart), so playback
