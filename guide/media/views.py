@@ -143,11 +143,12 @@ def upload(slug: str):
         return _refused(400, "kind", _("Choose an image or a recording."))
     if sent is None or not sent.filename and not sent.content_length:
         return _refused(400, "no_file", _("Choose a file to upload."))
-    limit = int(current_app.config["MAX_IMAGE_UPLOAD_MB"]) * 1024 * 1024
+    megabytes = current_app.config["MAX_IMAGE_UPLOAD_MB"]
+    limit = int(float(megabytes) * 1024 * 1024)
     data = sent.stream.read(limit + 1) if kind == "image" else sent.stream.read()
     if kind == "image" and len(data) > limit:
-        return _refused(413, "too_large", _("The image is larger than %(size)d MB.",
-                                            size=current_app.config["MAX_IMAGE_UPLOAD_MB"]))
+        shown = f"{megabytes:g}"
+        return _refused(413, "too_large", _("The image is larger than %(size)s MB.", size=shown))
     if not data:
         return _refused(400, "empty", _("The file is empty."))
     name = display_name(sent.filename)
