@@ -407,3 +407,15 @@ def test_stamping_reads_the_stamps_once_whatever_the_record_size(app):
     assert len(stamp_reads) == 1
     # Five changed values: written in one batched statement (executemany), not one per field.
     assert len(stamp_writes) <= 2
+
+
+def test_scheduling_is_refused_while_a_required_language_is_missing(app):
+    from datetime import datetime
+
+    from guide.publishing.services import schedule
+
+    with app.app_context():
+        save_with(drop_arabic)
+        with force_locale("en"), pytest.raises(PublishingError, match="Arabic is missing: Architect"):
+            schedule("monument", MOSQUE, datetime(2030, 1, 1, 9, 0))
+        assert find_record("monument", MOSQUE).publish_at is None
