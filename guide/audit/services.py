@@ -47,14 +47,18 @@ def _current_actor() -> str:
     return current_user.email if current_user and current_user.is_authenticated else ""
 
 
-def list_events(page: int = 1, actor: str = "", action: str = "", outcome: str = "") -> tuple[list[AuditEvent], bool]:
+def list_events(page: int = 1, actor: str = "", action: str = "", outcome: str = "",
+                page_size: int = PAGE_SIZE) -> tuple[list[AuditEvent], bool]:
     """Return a page of events, newest first, filtered; and whether an older page exists."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if actor:
-        query = query.where(AuditEvent.actor == actor)
+        # Emails are stored folded; the filter is folded the same way.
+        from guide.accounts.services import normalize_email
+
+        query = query.where(AuditEvent.actor == normalize_email(actor))
     if action:
-        query = query.where(AuditEvent.action.startswith(action))
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if outcome:
         query = query.where(AuditEvent.outcome == outcome)
-    rows = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size
