@@ -368,10 +368,15 @@ def test_password_change_ends_the_other_sessions_only(app, client):
     elsewhere = app.test_client()
     login(elsewhere, user)
     assert elsewhere.get("/curator/").status_code == 200
+    copied = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
     response = change(client, PASSWORD, "a brand new passphrase here")
     assert response.status_code == 302
     assert client.get("/curator/").status_code == 200
     assert elsewhere.get("/curator/").status_code == 302
+    # This browser got a new session id; the cookie as it was before the change is dead.
+    replay = app.test_client()
+    replay.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
+    assert replay.get("/curator/").status_code == 302
     assert sign_in(app.test_client(), user.email, "a brand new passphrase here").status_code == 302
     assert sign_in(app.test_client(), user.email, PASSWORD).status_code == 400
     assert events(app, "account.password")[0].outcome == "ok"
