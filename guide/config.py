@@ -65,6 +65,13 @@ class Defaults:
     SCAN_FLUSH_HITS = 1000
     SCAN_FLUSH_SECONDS = 30
 
+    # Zip import in the CMS (guide/content/archive.py): the upload's size, then what it may unpack to.
+    MAX_IMPORT_MB = 200
+    IMPORT_MAX_FILES = 5000
+    IMPORT_MAX_UNPACKED_MB = 1024
+    # A member over 1 MiB unpacking to more than this many times its compressed size is a bomb.
+    IMPORT_MAX_RATIO = 100
+
 
 def split_words(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """Read a list setting given as "a b" or "a,b" in the environment."""

@@ -16,9 +16,10 @@ class CookieSessions(SecureCookieSessionInterface):
         return cached[1]
 
     def save_session(self, app: Flask, session, response) -> None:
-        # Most requests (every scan) never touch the session: nothing to write, nor to vary on,
-        # so the cookie's settings need not be looked up.
-        if not session and not session.modified and not session.accessed:
+        # Most requests (every scan) carry no session: nothing to write, nor to vary on, so the
+        # cookie's settings need not be looked up. Flask-Login reads the session after every
+        # request; an empty session it only read must not add "Vary: Cookie" to public pages.
+        if not session and not session.modified:
             return
         super().save_session(app, session, response)
 

@@ -62,3 +62,22 @@ def test_language_switch(app, client, lang, direction):
     response = post(client, "/curator/language", {"lang": lang, "next": "/curator/"})
     assert response.status_code == 302
     assert f'dir="{direction}"' in client.get("/curator/").get_data(as_text=True)
+
+
+def test_public_pages_do_not_vary_on_an_empty_session(client):
+    # Flask-Login reads the session after each request; that must not make CDNs key scans by cookie.
+    for url in ("/api/v1/sites", "/sw.js"):
+        assert "Cookie" not in client.get(url).headers.get("Vary", "")
+
+
+@pytest.mark.parametrize("url", ["/curator/", "/curator/login", "/curator/account"])
+def test_cms_answers_carry_security_headers(app, client, url):
+    login(client, make_user(app, "editor"))
+    response = client.get(url, base_url="https://dalil.example")
+    headers = response.headers
+    assert headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
