@@ -39,6 +39,9 @@ class Defaults:
     # Sign-in attempts, per client address and per account (Flask-Limiter syntax).
     LOGIN_LIMIT_PER_IP = "5 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per hour"
+    # Proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1).
+    # Only sign-in throttling and the audit log read it; 0 trusts no header (REMOTE_ADDR).
+    PROXY_HOPS = 0
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
     # Rendered pages and API documents kept per worker, stamped with the versions of the sites

@@ -334,6 +334,24 @@ def test_code_guesses_are_throttled_per_account(app, client):
     assert events(app, "login.code")[-1].target == admin.email
 
 
+@pytest.mark.parametrize("app", [{"PROXY_HOPS": 1}], indirect=True)
+def test_behind_a_proxy_the_forwarded_address_is_throttled_and_logged(app, client):
+    proxy = {"REMOTE_ADDR": "10.9.9.9"}
+    for attempt in range(5):
+        forwarded = {"X-Forwarded-For": f"forged, 192.0.2.{attempt}"}
+        assert sign_in(client, "a@dalil.example", "wrong password here", environ_base=proxy,
+                       headers=forwarded).status_code == 400
+    # Five different clients behind one proxy: none is held back.
+    assert sign_in(client, "b@dalil.example", "wrong password here", environ_base=proxy,
+                   headers={"X-Forwarded-For": "192.0.2.77"}).status_code == 400
+    for _attempt in range(4):
+        sign_in(client, "b@dalil.example", "wrong password here", environ_base=proxy,
+                headers={"X-Forwarded-For": "192.0.2.77"})
+    assert sign_in(client, "c@dalil.example", "wrong password here", environ_base=proxy,
+                   headers={"X-Forwarded-For": "192.0.2.77"}).status_code == 429
+    assert events(app, "login")[0].ip == "192.0.2.0"
+
+
 def test_limits_do_not_leak_from_one_app_to_the_next(app, app_factory):
     for attempt in range(5):
         sign_in(app.test_client(), f"x{attempt}@dalil.example", "wrong password here")
@@ -368,10 +386,15 @@ def test_password_change_ends_the_other_sessions_only(app, client):
     elsewhere = app.test_client()
     login(elsewhere, user)
     assert elsewhere.get("/curator/").status_code == 200
+    copied = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
     response = change(client, PASSWORD, "a brand new passphrase here")
     assert response.status_code == 302
     assert client.get("/curator/").status_code == 200
     assert elsewhere.get("/curator/").status_code == 302
+    # This browser got a new session id; the cookie as it was before the change is dead.
+    replay = app.test_client()
+    replay.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
+    assert replay.get("/curator/").status_code == 302
     assert sign_in(app.test_client(), user.email, "a brand new passphrase here").status_code == 302
     assert sign_in(app.test_client(), user.email, PASSWORD).status_code == 400
     assert events(app, "account.password")[0].outcome == "ok"

@@ -88,7 +88,7 @@ def create_user(email: str, role: str, password: str, sites=(), langs=(), name: 
     email = check_new_account(email, role, sites, langs)
     check_policy(password, email)
     user = User(email=email, role=role, name=name.strip()[:200], password_hash=hash_password(password),
-                sites=_sites(sites), language_rows=_languages(langs))
+                sites=_sites(sites), language_rows=_languages(langs) if role == "translator" else [])
     db.session.add(user)
     db.session.flush()
     return user

@@ -3,6 +3,7 @@
 from flask import current_app
 from flask import request
 
+from guide.audit.services import client_address
 from guide.audit.services import record
 from guide.extensions import db
 from guide.extensions import limiter
@@ -47,7 +48,7 @@ def sign_in_limits(key_func):
 
     def decorate(view):
         view = limiter.limit(_per_account, key_func=key_func, methods=["POST"], on_breach=_throttled)(view)
-        return limiter.limit(_per_ip, methods=["POST"], on_breach=_throttled)(view)
+        return limiter.limit(_per_ip, key_func=client_address, methods=["POST"], on_breach=_throttled)(view)
 
     return decorate
 

@@ -155,7 +155,11 @@ def password():
             db.session.commit()
             form.new_password.errors.append(str(error))
         else:
-            record("account.password", current_user.email)
+            user = current_user.user
+            record("account.password", user.email)
+            # A new session id as well: a cookie copied before the change opens nothing after it.
+            sessions.verify_session(user)
+            login_user(sessions.load_curator(""))
             db.session.commit()
             flash(_("Your password is changed. Your other sessions are ended."), "success")
             return redirect(url_for("accounts.account"))
