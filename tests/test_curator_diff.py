@@ -69,15 +69,13 @@ def test_paragraphs_first_then_words():
     assert diff_words("a  b", "a b") == [(EQUAL, "a"), (DELETE, " "), (EQUAL, " b")]
 
 
-def test_a_long_rewrite_stays_fast():
-    import time
-
+def test_a_long_rewrite_rebuilds_both_texts():
+    # Its speed is measured by bench/bench_diff.py, not asserted here (timed tests are flaky).
     old = " ".join(f"كلمة{n % 97} mot{n % 89}" for n in range(5000))
     new = " ".join(f"كلمة{n % 83} mot{n % 79}" for n in range(5000))
-    started = time.perf_counter()
     segments = diff_words(old, new)
-    assert time.perf_counter() - started < 5
     assert apply_segments(segments, "old") == old
+    assert apply_segments(segments, "new") == new
 
 
 def test_identical_and_empty_texts():
