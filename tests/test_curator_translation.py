@@ -440,3 +440,27 @@ def test_records_saved_before_stamps_existed(app, client):
         save_with(lambda data: data["text"]["ar"].update(period=""))
         save_with(lambda data: data["text"]["ar"].update(period="1986–1993"))
         assert status_of("text.period") == {"ar": UP_TO_DATE, "fr": UP_TO_DATE}
+
+
+def test_a_scheduled_publication_refused_later_is_dropped_and_logged(app):
+    """A head that lost a required text after it was scheduled: not retried forever, others still publish."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from guide.audit.models import AuditEvent
+    from guide.publishing.services import publish_due
+    from guide.timeutil import now_utc
+
+    with app.app_context():
+        save_with(drop_arabic)
+        site = find_record("site", "casablanca")
+        monument = find_record("monument", MOSQUE)
+        past = now_utc() - timedelta(minutes=5)
+        monument.publish_at, site.publish_at = past, past
+        db.session.flush()
+        assert publish_due() == [("site", "casablanca")]
+        assert monument.publish_at is None
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "monument.publish"))
+        assert (event.outcome, event.actor, event.target) == ("failed", "schedule", f"monument:{MOSQUE}")
+        assert "Architect" in event.detail["reason"] or "Architecte" in event.detail["reason"]

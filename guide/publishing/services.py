@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from guide.audit.services import record
 from guide.content.files import ContentError
 from guide.content.schema import MonumentFile
 from guide.content.schema import SiteFile
@@ -243,9 +244,17 @@ def publish_due(now: datetime | None = None) -> list[tuple[str, str]]:
                 update(model).where(model.slug == slug, model.publish_at == moment).values(publish_at=None),
                 execution_options={"synchronize_session": "fetch"},
             ).rowcount
-            if claimed:
-                publish(kind, slug, author="schedule")
-                published.append((kind, slug))
+            if not claimed:
+                continue
+            try:
+                with db.session.begin_nested():
+                    publish(kind, slug, author="schedule")
+            except PublishingError as error:
+                # Refused (a required language went missing since it was scheduled): the schedule
+                # is dropped and the refusal logged for curators, rather than retried forever.
+                record(f"{kind}.publish", f"{kind}:{slug}", "failed", actor="schedule", reason=str(error))
+                continue
+            published.append((kind, slug))
     return published
 
 
