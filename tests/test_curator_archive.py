@@ -437,6 +437,28 @@ def test_utf8_names_without_the_utf8_flag_are_read_as_utf8(tmp_path):
     assert (tmp_path / name).read_bytes() == b"x"
 
 
+def test_too_many_entries_are_refused_before_zipfile_reads_the_directory(monkeypatch, tmp_path):
+    data = hostile_zips()["too many files"][0]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the directory was read")
+
+    monkeypatch.setattr(zipfile, "ZipFile", refuse)
+    with pytest.raises(ArchiveError) as error:
+        archive.unpack(io.BytesIO(data), tmp_path, Limits(max_files=5000, max_unpacked=2**30, max_ratio=100))
+    assert error.value.reason == "too-many-files"
+
+
+def test_an_end_record_that_understates_the_count_is_still_caught(tmp_path):
+    """zipfile reads entries by the directory's size (bounded too), so the real count is checked after."""
+    data = bytearray(make_zip([(f"casablanca/{number}.txt", b"") for number in range(50)]))
+    end = data.rindex(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 1, 1)
+    with pytest.raises(ArchiveError) as error:
+        archive.unpack(io.BytesIO(bytes(data)), tmp_path, Limits(max_files=10, max_unpacked=2**20, max_ratio=100))
+    assert error.value.reason == "too-many-files"
+
+
 def test_extraction_stops_a_member_that_unpacks_to_more_than_it_declares(tmp_path, monkeypatch):
     """Whatever zipfile does with a lying size, the copy counts bytes itself."""
     data = make_zip([("casablanca/a.txt", b"x" * 10)])
