@@ -459,6 +459,16 @@ def test_an_end_record_that_understates_the_count_is_still_caught(tmp_path):
     assert error.value.reason == "too-many-files"
 
 
+def test_a_directory_too_large_for_its_count_is_refused_before_it_is_read(monkeypatch, tmp_path):
+    data = bytearray(make_zip([(f"casablanca/{number}-{'x' * 1400}.txt", b"") for number in range(12)]))
+    end = data.rindex(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 1, 1)
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *args, **kwargs: pytest.fail("the directory was read"))
+    with pytest.raises(ArchiveError) as error:
+        archive.unpack(io.BytesIO(bytes(data)), tmp_path, Limits(max_files=10, max_unpacked=2**20, max_ratio=100))
+    assert error.value.reason == "too-many-files"
+
+
 def test_extraction_stops_a_member_that_unpacks_to_more_than_it_declares(tmp_path, monkeypatch):
     """Whatever zipfile does with a lying size, the copy counts bytes itself."""
     data = make_zip([("casablanca/a.txt", b"x" * 10)])
