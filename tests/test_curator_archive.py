@@ -405,6 +405,15 @@ def test_hostile_zip_is_a_translated_400_and_nothing_is_written(app, client, scr
         assert refusal.detail["reason"] == reason
 
 
+def test_a_refused_name_is_shown_left_to_right_in_an_arabic_sentence(app, client, scratch):
+    admin(app, client)
+    client.set_cookie("dalil_lang", "ar")
+    page = html.unescape(upload(client, hostile_zips()["parent path"][0]).get_data(as_text=True))
+    assert "\N{LEFT-TO-RIGHT ISOLATE}../escape.txt\N{POP DIRECTIONAL ISOLATE}" in page
+    page = html.unescape(upload(client, hostile_zips()["bidi control"][0]).get_data(as_text=True))
+    assert "\u202e" not in page
+
+
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_an_upload_over_the_size_limit_is_a_translated_413(app, client, scratch, lang):
     admin(app, client)

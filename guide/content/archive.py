@@ -295,7 +295,9 @@ def _folder_name(label: str) -> str:
 
 
 def _printable(text: str) -> str:
-    return "".join(char if char.isprintable() else "\N{REPLACEMENT CHARACTER}" for char in text)[:200]
+    """A name from the archive as a message shows it: controls replaced, kept left-to-right in an Arabic sentence."""
+    shown = "".join(char if char.isprintable() else "\N{REPLACEMENT CHARACTER}" for char in text)[:200]
+    return f"\N{LEFT-TO-RIGHT ISOLATE}{shown}\N{POP DIRECTIONAL ISOLATE}"
 
 
 def _relative(problems: list[str], root: Path) -> list[tuple[str, str]]:
