@@ -405,6 +405,15 @@ def test_hostile_zip_is_a_translated_400_and_nothing_is_written(app, client, scr
         assert refusal.detail["reason"] == reason
 
 
+def test_a_refused_name_is_shown_left_to_right_in_an_arabic_sentence(app, client, scratch):
+    admin(app, client)
+    client.set_cookie("dalil_lang", "ar")
+    page = html.unescape(upload(client, hostile_zips()["parent path"][0]).get_data(as_text=True))
+    assert "\N{LEFT-TO-RIGHT ISOLATE}../escape.txt\N{POP DIRECTIONAL ISOLATE}" in page
+    page = html.unescape(upload(client, hostile_zips()["bidi control"][0]).get_data(as_text=True))
+    assert "\u202e" not in page
+
+
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_an_upload_over_the_size_limit_is_a_translated_413(app, client, scratch, lang):
     admin(app, client)
@@ -435,6 +444,38 @@ def test_utf8_names_without_the_utf8_flag_are_read_as_utf8(tmp_path):
     files, size = archive.unpack(io.BytesIO(data), tmp_path, limits)
     assert (files, size) == (1, 1)
     assert (tmp_path / name).read_bytes() == b"x"
+
+
+def test_too_many_entries_are_refused_before_zipfile_reads_the_directory(monkeypatch, tmp_path):
+    data = hostile_zips()["too many files"][0]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the directory was read")
+
+    monkeypatch.setattr(zipfile, "ZipFile", refuse)
+    with pytest.raises(ArchiveError) as error:
+        archive.unpack(io.BytesIO(data), tmp_path, Limits(max_files=5000, max_unpacked=2**30, max_ratio=100))
+    assert error.value.reason == "too-many-files"
+
+
+def test_an_end_record_that_understates_the_count_is_still_caught(tmp_path):
+    """zipfile reads entries by the directory's size (bounded too), so the real count is checked after."""
+    data = bytearray(make_zip([(f"casablanca/{number}.txt", b"") for number in range(50)]))
+    end = data.rindex(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 1, 1)
+    with pytest.raises(ArchiveError) as error:
+        archive.unpack(io.BytesIO(bytes(data)), tmp_path, Limits(max_files=10, max_unpacked=2**20, max_ratio=100))
+    assert error.value.reason == "too-many-files"
+
+
+def test_a_directory_too_large_for_its_count_is_refused_before_it_is_read(monkeypatch, tmp_path):
+    data = bytearray(make_zip([(f"casablanca/{number}-{'x' * 1400}.txt", b"") for number in range(12)]))
+    end = data.rindex(b"PK\x05\x06")
+    struct.pack_into("<HH", data, end + 8, 1, 1)
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *args, **kwargs: pytest.fail("the directory was read"))
+    with pytest.raises(ArchiveError) as error:
+        archive.unpack(io.BytesIO(bytes(data)), tmp_path, Limits(max_files=10, max_unpacked=2**20, max_ratio=100))
+    assert error.value.reason == "too-many-files"
 
 
 def test_extraction_stops_a_member_that_unpacks_to_more_than_it_declares(tmp_path, monkeypatch):

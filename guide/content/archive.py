@@ -39,6 +39,8 @@ CHUNK = 1024 * 1024
 MAX_NAME_BYTES = 255
 MAX_PATH_BYTES = 1024
 MAX_DEPTH = 8
+# A directory entry: its fixed 46 bytes, a name, and room for the usual extra fields.
+MAX_DIRECTORY_ENTRY = 46 + MAX_PATH_BYTES + 256
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _PROBLEM = re.compile(r"^([^\s:]*/[^\s:]*)\s*:\s+(.*)$", re.DOTALL)
 _READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, struct.error, ValueError,
@@ -122,6 +124,8 @@ def import_archive(stream: IO[bytes], author_label: str, overwrite: bool = False
         root = Path(folder) / _folder_name(author_label)
         root.mkdir()
         files, unpacked = unpack(stream, root, limits)
+        # Parsing first tells a malformed archive (400) from one the database refuses (409); the
+        # loader parses again, which costs a fraction of a second for a city.
         try:
             read_content(root)
         except ContentError as error:
@@ -135,6 +139,7 @@ def import_archive(stream: IO[bytes], author_label: str, overwrite: bool = False
 
 def unpack(stream: IO[bytes], target: Path, limits: Limits) -> tuple[int, int]:
     """Check every entry of the zip, then extract it under target; return (files, bytes). Raise ArchiveError."""
+    _refuse_large_directory(stream, limits)
     try:
         zipped = zipfile.ZipFile(stream)
     except UnicodeDecodeError:
@@ -158,6 +163,24 @@ def unpack(stream: IO[bytes], target: Path, limits: Limits) -> tuple[int, int]:
             raise ArchiveError(_("The zip archive is damaged: a file in it cannot be read."),
                                reason="corrupt") from None
     return sum(1 for info, _path in members if not info.is_dir()), unpacked
+
+
+def _refuse_large_directory(stream: IO[bytes], limits: Limits) -> None:
+    """Refuse too many entries from the end record alone: zipfile keeps an object per entry in memory,
+    so a 200 MB upload of empty entries would cost gigabytes before any count could be taken."""
+    try:
+        # The end-of-central-directory reader zipfile itself uses (ZIP64 included).
+        end = zipfile._EndRecData(stream)
+    except OSError:
+        end = None
+    stream.seek(0)
+    if end is None:
+        return  # not a zip: zipfile says so next
+    # zipfile reads entries until the directory's size is used up, whatever the count says: bound both.
+    if (end[zipfile._ECD_ENTRIES_TOTAL] > limits.max_files
+            or end[zipfile._ECD_SIZE] > limits.max_files * MAX_DIRECTORY_ENTRY):
+        raise ArchiveError(_("The archive holds more than %(count)d files.", count=limits.max_files),
+                           reason="too-many-files")
 
 
 def _extract(zipped: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, allowance: int) -> int:
@@ -272,7 +295,9 @@ def _folder_name(label: str) -> str:
 
 
 def _printable(text: str) -> str:
-    return "".join(char if char.isprintable() else "\N{REPLACEMENT CHARACTER}" for char in text)[:200]
+    """A name from the archive as a message shows it: controls replaced, kept left-to-right in an Arabic sentence."""
+    shown = "".join(char if char.isprintable() else "\N{REPLACEMENT CHARACTER}" for char in text)[:200]
+    return f"\N{LEFT-TO-RIGHT ISOLATE}{shown}\N{POP DIRECTIONAL ISOLATE}"
 
 
 def _relative(problems: list[str], root: Path) -> list[tuple[str, str]]:

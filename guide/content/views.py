@@ -94,7 +94,7 @@ def import_archive():
     upload = form.archive.data
     try:
         result = archive.import_archive(upload.stream, current_user.email, overwrite=form.overwrite.data,
-                                draft=form.draft.data)
+                                        draft=form.draft.data)
     except ArchiveError as error:
         return _refused(form, error)
     except ImportRefused as error:
@@ -110,7 +110,6 @@ def import_archive():
                    updated=report.updated, unchanged=report.unchanged)
     db.session.commit()
     return redirect(url_for("content.import_result", event_id=event.id), 303)
-
 
 
 def _refused(form: ImportForm, error: ArchiveError):
@@ -131,6 +130,7 @@ def import_result(event_id: int):
 
 
 def _result_rows(detail: dict) -> list[dict]:
+    """Turn the loader's "kind key" labels into translated table rows."""
     kinds = {"site": _("Site"), "monument": _("Monument"), "code": _("Plaque code")}
     outcomes = (("created", _("Created")), ("updated", _("Updated")), ("unchanged", _("Unchanged")))
     rows = []
