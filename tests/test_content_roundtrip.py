@@ -113,3 +113,23 @@ def test_export_of_one_site(runner, tmp_path):
     result = runner.invoke(args=["export-content", str(tmp_path / "none"), "--site", "atlantis"])
     assert result.exit_code != 0
     assert "atlantis" in result.output
+
+
+def test_loading_an_export_made_after_a_published_edit_is_no_conflict(app, tmp_path):
+    """The files say exactly what the database holds: nothing would be lost, so nothing is refused."""
+    from guide.publishing.services import publish
+
+    runner = app.test_cli_runner()
+    with app.app_context():
+        head = db.session.get(Revision, find_record("monument", MOSQUE).head_revision_id)
+        edited = copy.deepcopy(head.data)
+        edited["text"]["fr"]["summary"] = "Résumé revu dans le CMS."
+        save("monument", MOSQUE, edited, head.id, "curator@example.org")
+        publish("monument", MOSQUE, author="curator@example.org")
+        db.session.commit()
+    assert runner.invoke(args=["export-content", str(tmp_path / "out")]).exit_code == 0
+    result = runner.invoke(args=["load-content", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        record = find_record("monument", MOSQUE)
+        assert db.session.get(Revision, record.published_revision_id).data["text"]["fr"]["summary"] == "Résumé revu dans le CMS."
