@@ -160,9 +160,11 @@ def register_blueprints(app: Flask) -> None:
     from guide.codes.cms import bp as codes_cms_bp
     from guide.codes.views import bp as codes_bp
     from guide.content.views import bp as content_bp
+    from guide.curator.editor import bp as editor_bp
     from guide.curator.views import bp as curator_bp
     from guide.dashboard.views import bp as dashboard_bp
     from guide.media.views import bp as media_bp
+    from guide.media.views import uploads as media_uploads_bp
     from guide.monuments.views import bp as monuments_bp
     from guide.offline.views import bp as offline_bp
     from guide.plaques.views import bp as plaques_bp
@@ -171,8 +173,8 @@ def register_blueprints(app: Flask) -> None:
     from guide.translating.views import bp as translating_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
-                      curator_bp, accounts_bp, audit_bp, translating_bp, publishing_bp, codes_cms_bp,
-                      dashboard_bp, content_bp):
+                      curator_bp, accounts_bp, audit_bp, editor_bp, translating_bp, publishing_bp,
+                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp):
         app.register_blueprint(blueprint)
 
 

@@ -74,6 +74,12 @@ class Defaults:
     IMPORT_MAX_UNPACKED_MB = 1024
     # A member over 1 MiB unpacking to more than this many times its compressed size is a bomb.
     IMPORT_MAX_RATIO = 100
+    # CMS uploads (guide/media): bodies over MAX_CONTENT_LENGTH (64 MB, a long recording) get a
+    # 413 before any view; an image over MAX_IMAGE_UPLOAD_MB too. Images larger than this many
+    # pixels are refused before they are decoded; recordings over MAX_AUDIO_SECONDS are refused.
+    MAX_IMAGE_UPLOAD_MB = 20
+    MAX_IMAGE_PIXELS = 40_000_000
+    MAX_AUDIO_SECONDS = 30 * 60
 
 
 def split_words(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:

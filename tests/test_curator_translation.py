@@ -407,3 +407,36 @@ def test_stamping_reads_the_stamps_once_whatever_the_record_size(app):
     assert len(stamp_reads) == 1
     # Five changed values: written in one batched statement (executemany), not one per field.
     assert len(stamp_writes) <= 2
+
+
+def test_scheduling_is_refused_while_a_required_language_is_missing(app):
+    from datetime import datetime
+
+    from guide.publishing.services import schedule
+
+    with app.app_context():
+        save_with(drop_arabic)
+        with force_locale("en"), pytest.raises(PublishingError, match="Arabic is missing: Architect"):
+            schedule("monument", MOSQUE, datetime(2030, 1, 1, 9, 0))
+        assert find_record("monument", MOSQUE).publish_at is None
+
+
+def test_records_saved_before_stamps_existed(app, client):
+    """A database from before translation status has no stamps: nothing is outdated until a change."""
+    with app.app_context():
+        db.session.execute(TranslationStamp.__table__.delete())
+        assert {item.statuses["ar"] for item in record_statuses("monument", MOSQUE, head_of().data)} == {UP_TO_DATE}
+        save_with(set_summary("fr", NEW_SUMMARY["fr"]))
+        assert status_of("text.summary") == {"ar": OUTDATED, "fr": UP_TO_DATE}
+        assert status_of("text.body") == {"ar": UP_TO_DATE, "fr": UP_TO_DATE}
+        db.session.commit()
+    login(client, make_user(app, "translator", languages=("ar",)))
+    assert post(client, CONFIRM, {"lang": "ar", "path": "text.summary"}, token_from=DETAIL).status_code == 302
+    assert post(client, CONFIRM, {"lang": "ar", "path": "text.body"}, token_from=DETAIL).status_code == 302
+    assert client.get(DETAIL).status_code == 200
+    with app.app_context():
+        assert status_of("text.summary") == {"ar": UP_TO_DATE, "fr": UP_TO_DATE}
+        # An Arabic value filled in where there was none confirms the French it translates.
+        save_with(lambda data: data["text"]["ar"].update(period=""))
+        save_with(lambda data: data["text"]["ar"].update(period="1986–1993"))
+        assert status_of("text.period") == {"ar": UP_TO_DATE, "fr": UP_TO_DATE}

@@ -218,6 +218,11 @@ def schedule(kind: str, key: str, when: datetime | None) -> Site | Monument:
     record = _record(kind, key)
     if when is not None and record.head_revision_id is None:
         raise PublishingError(_("This record has no revision to publish."))
+    if when is not None:
+        # Refused now rather than failing, and being retried, when it comes due.
+        missing = missing_required(kind, db.session.get(Revision, record.head_revision_id).data)
+        if missing:
+            raise MissingTranslationError(kind, key, missing)
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     record.publish_at = local_to_utc(when, zone) if when is not None else None
     db.session.flush()

@@ -43,6 +43,9 @@ STOP_TEXT = ("title", "body")
 IMAGE_TEXT = ("alt", "credit")
 # Stamps with no time sort before every real one: a field nobody stamped yet never outdates another.
 _NEVER = datetime.min.replace(tzinfo=UTC)
+# What a stamp made only to hold a confirmation stores as its change time (the epoch: any
+# database and time zone can read it back, unlike year 1).
+UNCHANGED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class TranslationError(Exception):
@@ -191,7 +194,7 @@ def stamp_revision(kind: str, key: str, previous: dict | None, document: dict, w
                     continue
                 stamp = stamps.get((path, other))
                 if not old.get(lang) or (stamp is not None and as_utc(stamp.changed_dt) > since):
-                    stamp = stamp or _new_stamp(stamps, kind, key, path, other, _NEVER, "")
+                    stamp = stamp or _new_stamp(stamps, kind, key, path, other, UNCHANGED, "")
                     stamp.confirmed_dt = when
         for lang in changed:
             stamp = stamps.get((path, lang)) or _new_stamp(stamps, kind, key, path, lang, when, author)
@@ -367,7 +370,7 @@ def confirm(kind: str, key: str, lang: str, author: str, path: str | None = None
         stamp = status_field.stamps.get(lang)
         if stamp is None:
             stamp = TranslationStamp(kind=kind, record_key=key, field=status_field.path, lang=lang,
-                                     changed_dt=_NEVER, author="")
+                                     changed_dt=UNCHANGED, author="")
             db.session.add(stamp)
         stamp.confirmed_dt = now
         stamp.author = author[:320]

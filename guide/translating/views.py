@@ -109,12 +109,19 @@ def record(kind: str, slug: str):
     confirmable = [code for code in languages() if can(current_user, "edit_text", site, code)]
     return render_template(
         "translating/record.html", kind=kind, slug=slug, record=record_row, site=site, fields=shown,
-        names=record_names(kind, document),
+        names=record_names(kind, document), stop_names=_stop_names(document),
         field_count=len(fields), outdated=outdated,
         outdated_langs=[code for code, count in outdated.items() if count], confirmable=confirmable, lang_filter=lang,
         status_filter=status, status_labels=STATUS_LABELS, editor_url=editor_url(kind, slug),
         language_label=language_label,
     )
+
+
+def _stop_names(document: dict | None) -> dict[str, dict[str, str]]:
+    """Each stop's title in each language, by slug."""
+    stops = (document or {}).get("stops") or []
+    return {stop["slug"]: {lang: (text or {}).get("title", "") for lang, text in (stop.get("text") or {}).items()}
+            for stop in stops}
 
 
 @bp.post("/translations/<kind>/<slug>/confirm")
