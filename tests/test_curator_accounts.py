@@ -195,6 +195,13 @@ def test_code_of_the_next_step_is_accepted_then_older_ones_are_not(app, client):
                 token_from="/curator/login/code").status_code == 400
 
 
+def test_code_typed_with_arabic_indic_digits_is_accepted(app, client):
+    admin = make_user(app, "admin", sites=(), totp_secret=SECRET)
+    sign_in(client, admin.email)
+    arabic = code().translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert post(client, "/curator/login/code", {"code": arabic}, token_from="/curator/login/code").status_code == 302
+
+
 def test_recovery_code_signs_in_once(app, client):
     admin = make_user(app, "admin", sites=(), totp_secret=SECRET)
     login(client, admin)

@@ -282,3 +282,32 @@ def test_users_list_and_disable(app, runner):
     assert runner.invoke(args=["users", "disable", "--email", "nobody@dalil.example"]).exit_code == 1
     assert runner.invoke(args=["users", "enable", "--email", user.email]).exit_code == 0
     assert account(app, user.email).active
+
+
+def test_admin_sets_a_forgotten_password(app, client):
+    admin_client(app, client)
+    user = make_user(app, "editor")
+    other = app.test_client()
+    login(other, user)
+    weak = post(client, f"/curator/users/{user.id}/password", {"new_password": "short"},
+                token_from=f"/curator/users/{user.id}")
+    assert weak.status_code == 400
+    assert "au moins 12 caractères" in weak.get_data(as_text=True)
+    response = post(client, f"/curator/users/{user.id}/password", {"new_password": NEW_PASSWORD},
+                    token_from=f"/curator/users/{user.id}")
+    assert response.status_code == 302
+    assert verify_password(account(app, user.email).password_hash, NEW_PASSWORD)
+    assert other.get("/curator/").status_code == 302
+    assert ("user.password", f"user:{user.email}", "ok") in audit_actions(app)
+
+
+def test_labels_point_at_their_inputs(app, client):
+    import re
+
+    admin = admin_client(app, client)
+    for url in (f"/curator/users/{admin.id}", "/curator/account", "/curator/users/new"):
+        html = client.get(url).get_data(as_text=True)
+        ids = re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), url
+        for target in re.findall(r'<label for="([^"]+)"', html):
+            assert target in ids, (url, target)

@@ -14,6 +14,7 @@ from guide.accounts import totp
 from guide.accounts.blueprint import bp
 from guide.accounts.forms import ActionForm
 from guide.accounts.forms import NewUserForm
+from guide.accounts.forms import SetPasswordForm
 from guide.accounts.forms import UserForm
 from guide.accounts.models import ROLES
 from guide.accounts.passwords import PasswordError
@@ -24,6 +25,7 @@ from guide.accounts.services import create_user
 from guide.accounts.services import get_user
 from guide.accounts.services import list_users
 from guide.accounts.services import set_active
+from guide.accounts.services import set_password
 from guide.accounts.services import update_user
 from guide.audit.services import record
 from guide.curator.shell import menu_item
@@ -120,8 +122,35 @@ def edit_user(user_id: int):
             flash(_("The account %(email)s is saved.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     status = 400 if form.is_submitted() else 200
+    return _edit_page(user, form, status=status)
+
+
+def _edit_page(user, form=None, password_form=None, status: int = 200):
+    form = form or _choices(UserForm(formdata=None, data={
+        "name": user.name, "role": user.role, "sites": [site.slug for site in user.sites],
+        "languages": list(user.languages)}))
     return render_template("accounts/user_form.html", form=form, user=user, action_form=ActionForm(),
+                           password_form=password_form or SetPasswordForm(formdata=None),
                            sessions=sessions.sessions_of(user)), status
+
+
+@bp.post("/users/<int:user_id>/password")
+def set_user_password(user_id: int):
+    """Give an account a new password (it forgot its own); its sessions end."""
+    user = _user_or_404(user_id)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.new_password.data)
+        except PasswordError as error:
+            db.session.rollback()
+            form.new_password.errors.append(str(error))
+        else:
+            record("user.password", _target(user))
+            db.session.commit()
+            flash(_("The password of %(email)s is changed; its sessions are ended.", email=user.email), "success")
+            return redirect(url_for("accounts.edit_user", user_id=user.id))
+    return _edit_page(user, password_form=form, status=400)
 
 
 def _action(user_id: int):

@@ -21,9 +21,10 @@ LONG_TEXT = _l("This text is too long.")
 TOO_LONG = _l("The password must have at most %(count)d characters.", count=MAX_LENGTH)
 
 
-def _password(label, autocomplete: str, limit: int = 4 * MAX_LENGTH):
+def _password(label, autocomplete: str, limit: int = 4 * MAX_LENGTH, id: str | None = None):
+    # Several forms share a page: an id of its own keeps each label tied to its input.
     return PasswordField(label, validators=[InputRequired(REQUIRED), Length(max=limit, message=TOO_LONG)],
-                         render_kw={"autocomplete": autocomplete})
+                         render_kw={"autocomplete": autocomplete}, id=id)
 
 
 class LoginForm(FlaskForm):
@@ -45,12 +46,13 @@ class PasswordChangeForm(FlaskForm):
 
 
 class ReauthForm(FlaskForm):
-    password = _password(_l("Your password"), "current-password")
+    password = _password(_l("Your password"), "current-password", id="reauth-password")
 
 
 class DisableSecondFactorForm(FlaskForm):
-    password = _password(_l("Your password"), "current-password")
-    code = CodeForm.code
+    password = _password(_l("Your password"), "current-password", id="disable-password")
+    code = StringField(_l("Code"), validators=[InputRequired(REQUIRED), Length(max=32, message=LONG_TEXT)],
+                       render_kw={"autocomplete": "one-time-code", "dir": "ltr"}, id="disable-code")
 
 
 class _Checkboxes(SelectMultipleField):
@@ -75,3 +77,9 @@ class NewUserForm(UserForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class SetPasswordForm(FlaskForm):
+    """An administrator gives an account a new password (a forgotten one)."""
+
+    new_password = _password(_l("New password"), "new-password", MAX_LENGTH, id="set-password")

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import secrets
 import time
+import unicodedata
 
 import pyotp
 import qrcode
@@ -41,7 +42,8 @@ def qr_data_uri(text: str) -> str:
 
 
 def _digits(code: str) -> str:
-    return "".join(c for c in code if not c.isspace())
+    # An Arabic keyboard types ١٢٣٤٥٦: any script's digits count, spaces and dashes do not.
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in code if not c.isspace() and c != "-")
 
 
 def check_code(user: User, code: str, at: float | None = None) -> bool:
