@@ -364,3 +364,12 @@ def test_columns_follow_their_language_and_stack_on_a_phone(app, live_server, br
         assert preview.locator("script").count() == 0
         assert "<script>x</script>" in preview.inner_text()
         context.close()
+
+
+def test_a_name_too_long_is_a_translated_400(app, client, editor):
+    client.set_cookie("dalil_lang", "ar")
+    before = head_number(app)
+    response = save(client, editor_form(client), text__ar__name="ب" * 201)
+    assert response.status_code == 400
+    assert "200" in response.get_data(as_text=True).split('id="f-text-ar-name-errors"')[1][:200]
+    assert head_number(app) == before
