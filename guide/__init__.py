@@ -119,6 +119,8 @@ def _session_cookies(config) -> None:
     # Flask-Limiter: shared counters across workers and servers when Redis is there.
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # The Limiter is one object for every app of the process: say it explicitly for each.
+    config.setdefault("RATELIMIT_ENABLED", True)
 
 
 def _instance_secret(instance: Path) -> str:
@@ -154,17 +156,25 @@ def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprint, in one explicit list."""
     from guide.accounts.views import bp as accounts_bp
     from guide.api.views import bp as api_bp
+    from guide.audit.views import bp as audit_bp
+    from guide.codes.cms import bp as codes_cms_bp
     from guide.codes.views import bp as codes_bp
+    from guide.content.views import bp as content_bp
     from guide.curator.editor import bp as editor_bp
     from guide.curator.views import bp as curator_bp
+    from guide.dashboard.views import bp as dashboard_bp
     from guide.media.views import bp as media_bp
+    from guide.media.views import uploads as media_uploads_bp
     from guide.monuments.views import bp as monuments_bp
     from guide.offline.views import bp as offline_bp
     from guide.plaques.views import bp as plaques_bp
+    from guide.publishing.views import bp as publishing_bp
     from guide.sites.views import bp as sites_bp
+    from guide.translating.views import bp as translating_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
-                      curator_bp, accounts_bp, editor_bp):
+                      curator_bp, accounts_bp, audit_bp, editor_bp, translating_bp, publishing_bp,
+                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp):
         app.register_blueprint(blueprint)
 
 
@@ -187,6 +197,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register the flask CLI commands of each domain."""
+    from guide.accounts.cli import commands as accounts_commands
     from guide.codes.cli import commands as codes_commands
     from guide.content.cli import commands as content_commands
     from guide.plaques.cli import commands as plaques_commands
@@ -195,4 +206,6 @@ def register_commands(app: Flask) -> None:
 
     for command in (*content_commands, *codes_commands, *plaques_commands, *publishing_commands,
                     translate_command):
+        app.cli.add_command(command)
+    for command in accounts_commands:
         app.cli.add_command(command)

@@ -39,6 +39,9 @@ class Defaults:
     # Sign-in attempts, per client address and per account (Flask-Limiter syntax).
     LOGIN_LIMIT_PER_IP = "5 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10 per hour"
+    # Proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1).
+    # Only sign-in throttling and the audit log read it; 0 trusts no header (REMOTE_ADDR).
+    PROXY_HOPS = 0
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
     # Rendered pages and API documents kept per worker, stamped with the versions of the sites
@@ -64,6 +67,19 @@ class Defaults:
     SCAN_STATS = True
     SCAN_FLUSH_HITS = 1000
     SCAN_FLUSH_SECONDS = 30
+
+    # Zip import in the CMS (guide/content/archive.py): the upload's size, then what it may unpack to.
+    MAX_IMPORT_MB = 200
+    IMPORT_MAX_FILES = 5000
+    IMPORT_MAX_UNPACKED_MB = 1024
+    # A member over 1 MiB unpacking to more than this many times its compressed size is a bomb.
+    IMPORT_MAX_RATIO = 100
+    # CMS uploads (guide/media): bodies over MAX_CONTENT_LENGTH (64 MB, a long recording) get a
+    # 413 before any view; an image over MAX_IMAGE_UPLOAD_MB too. Images larger than this many
+    # pixels are refused before they are decoded; recordings over MAX_AUDIO_SECONDS are refused.
+    MAX_IMAGE_UPLOAD_MB = 20
+    MAX_IMAGE_PIXELS = 40_000_000
+    MAX_AUDIO_SECONDS = 30 * 60
 
 
 def split_words(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:

@@ -53,7 +53,11 @@ _KEPT_HEADERS = frozenset(("allow", "content-range", "retry-after"))
 
 def wants_json() -> bool:
     """Tell whether the caller is an API client rather than a person with a browser."""
-    return request.path.startswith("/api/")
+    if request.path.startswith("/api/"):
+        return True
+    # The CMS's scripts (uploads) ask for JSON: a 403, 400 or 413 must reach them as a reason.
+    return request.path.startswith("/curator/") and request.accept_mimetypes.best_match(
+        ("text/html", "application/json")) == "application/json"
 
 
 def error_response(status: int, reason: str | None = None):

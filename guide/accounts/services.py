@@ -8,6 +8,7 @@ from sqlalchemy import select
 from guide.accounts.models import ROLES
 from guide.accounts.models import User
 from guide.accounts.models import UserLanguage
+from guide.accounts.passwords import MAX_LENGTH
 from guide.accounts.passwords import check_policy
 from guide.accounts.passwords import dummy_hash
 from guide.accounts.passwords import hash_password
@@ -21,6 +22,10 @@ from guide.timeutil import now_utc
 
 class AccountError(ValueError):
     """An account change that cannot be made; the message is translated."""
+
+
+class DuplicateAccount(AccountError):
+    """An account with this (folded) email exists already."""
 
 
 def normalize_email(email: str) -> str:
@@ -63,25 +68,39 @@ def _languages(codes) -> list[UserLanguage]:
     return [UserLanguage(lang=code) for code in dict.fromkeys(codes)]
 
 
+def check_new_account(email: str, role: str, sites=(), langs=()) -> str:
+    """Check a new account's email, role, sites and languages; return the folded email."""
+    email = normalize_email(email)
+    local, _at, domain = email.rpartition("@")
+    if (not local or not domain or len(email) > 320
+            or any(not c.isprintable() or c.isspace() for c in email)):
+        raise AccountError(_("Give a valid email address."))
+    _check_scope(role, sites, langs)
+    _sites(sites)
+    _languages(langs)
+    if find_user(email) is not None:
+        raise DuplicateAccount(_("An account with this email already exists."))
+    return email
+
+
 def create_user(email: str, role: str, password: str, sites=(), langs=(), name: str = "") -> User:
     """Create an account after checking its email, role, scope and password. The caller commits."""
-    email = normalize_email(email)
-    if "@" not in email or len(email) > 320 or any(not c.isprintable() or c.isspace() for c in email):
-        raise AccountError(_("Give a valid email address."))
+    email = check_new_account(email, role, sites, langs)
+    check_policy(password, email)
+    user = User(email=email, role=role, name=name.strip()[:200], password_hash=hash_password(password),
+                sites=_sites(sites), language_rows=_languages(langs) if role == "translator" else [])
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _check_scope(role: str, sites, langs) -> None:
     if role not in ROLES:
         raise AccountError(_("The role must be admin, editor or translator."))
-    if find_user(email) is not None:
-        raise AccountError(_("An account with this email already exists."))
     if role == "translator" and not langs:
         raise AccountError(_("A translator needs at least one language."))
     if role != "admin" and not sites:
         raise AccountError(_("An editor or translator needs at least one site."))
-    check_policy(password, email)
-    user = User(email=email, role=role, name=name.strip()[:200], password_hash=hash_password(password),
-                sites=_sites(sites), language_rows=_languages(langs))
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def set_password(user: User, password: str) -> None:
@@ -93,3 +112,70 @@ def set_password(user: User, password: str) -> None:
     user.password_changed_dt = now_utc()
     end_all_sessions(user, keep_current=True)
     db.session.flush()
+
+
+def change_password(user: User, current: str, new: str, repeated: str) -> None:
+    """Change one's own password after checking the current one; other sessions end. The caller commits."""
+    if len(current) > MAX_LENGTH or not verify_password(user.password_hash, current):
+        raise AccountError(_("The current password is wrong."))
+    if new != repeated:
+        raise AccountError(_("The two new passwords differ."))
+    set_password(user, new)
+
+
+def check_own_password(user: User, password: str) -> bool:
+    """Tell whether password is user's, to confirm a sensitive change."""
+    return len(password) <= MAX_LENGTH and verify_password(user.password_hash, password)
+
+
+def list_users() -> list[User]:
+    """Return every account, admins first, then by email."""
+    order = {role: index for index, role in enumerate(ROLES)}
+    return sorted(db.session.scalars(select(User)), key=lambda user: (order.get(user.role, 9), user.email))
+
+
+def get_user(user_id: int) -> User | None:
+    """Return the account with this id, or None."""
+    return db.session.get(User, user_id)
+
+
+def _other_active_admins(user: User) -> int:
+    return len(list(db.session.scalars(
+        select(User.id).where(User.role == "admin", User.active.is_(True), User.id != user.id))))
+
+
+def update_user(user: User, role: str, sites=(), langs=(), name: str | None = None) -> None:
+    """Change an account's role, sites and languages; the last admin stays one. The caller commits."""
+    _check_scope(role, sites, langs)
+    if user.role == "admin" and role != "admin" and user.active and not _other_active_admins(user):
+        raise AccountError(_("This is the last active administrator: give the role to someone else first."))
+    user.role = role
+    user.sites = _sites(sites)
+    user.language_rows = _languages(langs) if role == "translator" else []
+    if name is not None:
+        user.name = name.strip()[:200]
+    db.session.flush()
+
+
+def set_active(user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions at once. The caller commits."""
+    from guide.accounts.sessions import end_all_sessions
+
+    if not active and user.role == "admin" and user.active and not _other_active_admins(user):
+        raise AccountError(_("This is the last active administrator: it cannot be disabled."))
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    db.session.flush()
+
+
+def needs_second_factor(user: User) -> bool:
+    """Tell whether signing in as user asks for a TOTP or recovery code."""
+    return user.totp_confirmed or requires_second_factor(user)
+
+
+def requires_second_factor(user: User) -> bool:
+    """Tell whether user's role must use a second factor (DALIL_REQUIRE_2FA_ROLES)."""
+    from flask import current_app
+
+    return user.role in current_app.config["REQUIRE_2FA_ROLES"]

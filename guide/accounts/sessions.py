@@ -20,6 +20,8 @@ from guide.timeutil import now_utc
 SESSION_KEY = "curator_token"
 # Writing seen_dt on every request would make each CMS page a write; a minute is precise enough.
 SEEN_RESOLUTION = timedelta(seconds=60)
+# Between the password and the second factor: long enough to find the phone, no longer.
+PENDING_LIFETIME = timedelta(minutes=10)
 
 
 class Curator(UserMixin):
@@ -109,3 +111,17 @@ def init_app(app, login_manager: LoginManager) -> None:
     login_manager.user_loader(load_curator)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = None
+
+
+def pending_record() -> CuratorSession | None:
+    """Return this browser's session if the password was given but the second factor not yet."""
+    record = current_record()
+    if record is None or record.verified or now_utc() - as_utc(record.created_dt) > PENDING_LIFETIME:
+        return None
+    return record
+
+
+def verify_session(user: User) -> str:
+    """Finish a sign-in after the second factor: the half-way session is replaced by a new token."""
+    end_session()
+    return start_session(user, verified=True)

@@ -12,6 +12,19 @@ PAGE_SIZE = 50
 _MAX_TEXT = 200
 
 
+def client_address() -> str:
+    """Return the client's address: REMOTE_ADDR, or the one the trusted proxies (PROXY_HOPS) saw."""
+    from flask import current_app
+
+    hops = current_app.config.get("PROXY_HOPS") or 0
+    if hops:
+        # Each trusted proxy appends what it saw; anything further left was written by the client.
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",")]
+        if len(forwarded) >= hops and forwarded[-hops]:
+            return forwarded[-hops][:64]
+    return request.remote_addr or ""
+
+
 def _clean(value: str) -> str:
     return "".join(c if c.isprintable() else " " for c in str(value))[:_MAX_TEXT]
 
@@ -23,7 +36,7 @@ def record(action: str, target: str = "", outcome: str = "ok", actor: str | None
         actor = _current_actor()
     event = AuditEvent(
         actor=_clean(actor), action=action, target=_clean(target), outcome=outcome,
-        ip=_clean(request.remote_addr or "") if ip and has_request_context() else "",
+        ip=_clean(client_address()) if ip and has_request_context() else "",
         detail={key: _clean(value) if isinstance(value, str) else value for key, value in detail.items()},
     )
     db.session.add(event)
@@ -47,14 +60,18 @@ def _current_actor() -> str:
     return current_user.email if current_user and current_user.is_authenticated else ""
 
 
-def list_events(page: int = 1, actor: str = "", action: str = "", outcome: str = "") -> tuple[list[AuditEvent], bool]:
+def list_events(page: int = 1, actor: str = "", action: str = "", outcome: str = "",
+                page_size: int = PAGE_SIZE) -> tuple[list[AuditEvent], bool]:
     """Return a page of events, newest first, filtered; and whether an older page exists."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     if actor:
-        query = query.where(AuditEvent.actor == actor)
+        # Emails are stored folded; the filter is folded the same way.
+        from guide.accounts.services import normalize_email
+
+        query = query.where(AuditEvent.actor == normalize_email(actor))
     if action:
-        query = query.where(AuditEvent.action.startswith(action))
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
     if outcome:
         query = query.where(AuditEvent.outcome == outcome)
-    rows = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    rows = list(db.session.scalars(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    return rows[:page_size], len(rows) > page_size

@@ -22,8 +22,10 @@ from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 from guide.monuments.urls import page_paths
+from guide.publishing.models import Revision
 from guide.publishing.revisions import add_revision
 from guide.sites.models import Site
+from guide.text import pick
 from guide.timeutil import as_utc
 from guide.timeutil import now_utc
 
@@ -293,3 +295,66 @@ def codes_in_site(site: Site) -> list[Code]:
 def next_number(site: Site) -> int:
     """Return the keypad number a new plaque of this site would get."""
     return (db.session.scalar(select(func.max(Code.number)).where(Code.site_id == site.id)) or 0) + 1
+
+
+# The CMS: choosing a target on a site's codes page, and naming it.
+
+def site_targets(site: Site) -> list[tuple[Monument, Stop | None]]:
+    """List what a code of this site may lead to: each monument, then its stops, in guide order."""
+    monuments = db.session.scalars(
+        select(Monument).where(Monument.site_id == site.id).order_by(Monument.position, Monument.slug)
+        .options(selectinload(Monument.texts), selectinload(Monument.stops).selectinload(Stop.texts))
+    )
+    targets: list[tuple[Monument, Stop | None]] = []
+    for monument in monuments:
+        targets.append((monument, None))
+        targets += [(monument, stop) for stop in monument.stops]
+    return targets
+
+
+def target_key(monument: Monument, stop: Stop | None = None) -> str:
+    """Name a target in a form: the monument's slug, then /stop for a stop."""
+    return f"{monument.slug}/{stop.slug}" if stop is not None else monument.slug
+
+
+def parse_target(site: Site, value: str | None) -> tuple[Monument, Stop | None]:
+    """Read a target chosen in a form; it must be a monument or stop of site, else CodeError."""
+    monument_slug, _slash, stop_slug = (value or "").strip().partition("/")
+    # monuments.services imports this module, so the lookups are written out here.
+    monument = (db.session.scalar(select(Monument).where(Monument.slug == monument_slug))
+                if monument_slug and len(monument_slug) <= 80 else None)
+    if monument is None:
+        raise CodeError(_("Choose a monument or a stop of this site."))
+    if monument.site_id != site.id:
+        # The keypad number printed on the plaque is only unique within its site.
+        raise CodeError(_("A code cannot move to a monument of another site."))
+    if not stop_slug:
+        return monument, None
+    stop = next((stop for stop in monument.stops if stop.slug == stop_slug), None)
+    if stop is None:
+        raise CodeError(_("Choose a monument or a stop of this site."))
+    return monument, stop
+
+
+def place_name(monument: Monument | None, stop: Stop | None, lang: str) -> tuple[str, str | None]:
+    """Name a code's target for curators in lang (else another language): (text, its language).
+
+    A monument never published has no public texts yet; its latest revision names it.
+    """
+    if stop is not None:
+        text = pick(stop.texts, lang)
+        if text is not None:
+            return text.title, text.lang
+        return stop.slug, None
+    if monument is None:
+        return "", None
+    text = pick(monument.texts, lang)
+    if text is not None:
+        return text.name, text.lang
+    revision = db.session.get(Revision, monument.head_revision_id) if monument.head_revision_id else None
+    names = {code: entry.get("name") for code, entry in ((revision.data.get("text") or {}) if revision else {}).items()
+             if isinstance(entry, dict) and entry.get("name")}
+    chosen = pick(names, lang)
+    if chosen is not None:
+        return chosen, next(code for code, name in names.items() if name == chosen)
+    return monument.slug, None

@@ -196,3 +196,9 @@ def daily_totals(start: date | None = None, end: date | None = None,
     """Sum the counts per local day, oldest first."""
     query = select(ScanCount.day, func.sum(ScanCount.count)).group_by(ScanCount.day).order_by(ScanCount.day)
     return [(day, int(total)) for day, total in db.session.execute(_within(query, start, end, site_id))]
+
+
+def code_totals(site_id: int) -> dict[str, int]:
+    """Sum every scan of each code of a site, all days; codes never scanned are absent."""
+    query = select(ScanCount.code, func.sum(ScanCount.count)).group_by(ScanCount.code)
+    return {code: int(total) for code, total in db.session.execute(_within(query, None, None, site_id))}

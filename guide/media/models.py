@@ -55,6 +55,14 @@ class Image(db.Model):
     media_sha256: Mapped[str] = mapped_column(ForeignKey("media_files.sha256"))
 
     media: Mapped[MediaFile] = relationship(lazy="joined")
+    # Its file's responsive copies, joined to the same statement as the file: a page shows
+    # srcset without one more query, however many images it has.
+    variants: Mapped[list[MediaVariant]] = relationship(
+        primaryjoin="foreign(MediaVariant.source_sha256) == Image.media_sha256",
+        order_by="(MediaVariant.width, MediaVariant.format)",
+        viewonly=True,
+        lazy="joined",
+    )
     texts: Mapped[dict[str, ImageText]] = relationship(
         collection_class=attribute_keyed_dict("lang"),
         cascade="all, delete-orphan",

@@ -1,25 +1,32 @@
 """Check media bytes for what they really are, store them once under their hash, and build image rows."""
 
 import hashlib
-import io
 import os
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import mutagen
 from flask import current_app
 from flask import url_for
 from flask_babel import gettext as _
 from PIL import Image as PILImage
+from sqlalchemy import select
 
 from guide.extensions import db
 from guide.media.models import Image
 from guide.media.models import ImageText
 from guide.media.models import MediaFile
+from guide.media.models import MediaVariant
+from guide.media.pipeline import IMAGE_FORMATS
+from guide.media.pipeline import Encoded
+from guide.media.pipeline import MediaError
+from guide.media.pipeline import make_variants
+from guide.media.pipeline import normalise_image
+from guide.media.pipeline import open_image
+from guide.media.pipeline import read_audio
+from guide.media.pipeline import transcode_audio
+from guide.media.pipeline import upright
 
-IMAGE_FORMATS = {"WEBP": ("webp", "image/webp"), "PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg")}
 # mutagen's class name tells the container; the extension never does.
 AUDIO_FORMATS = {
     "MP4": ("m4a", "audio/mp4"),
@@ -27,14 +34,7 @@ AUDIO_FORMATS = {
     "OggOpus": ("opus", "audio/ogg"),
     "OggVorbis": ("ogg", "audio/ogg"),
 }
-MAX_IMAGE_PIXELS = 40_000_000
-MIN_AUDIO_SECONDS = 0.5
-MAX_AUDIO_SECONDS = 2 * 3600
 MEDIA_EXTENSIONS = tuple(ext for ext, _mime in (*IMAGE_FORMATS.values(), *AUDIO_FORMATS.values()))
-
-
-class MediaError(ValueError):
-    """The bytes are not an image or audio file we accept."""
 
 
 @dataclass(frozen=True)
@@ -50,37 +50,18 @@ class Probe:
 
 def probe_image(data: bytes) -> Probe:
     """Identify an image by its bytes, refusing bombs, truncation and unknown formats."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-            with PILImage.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as image:
-                if image.width * image.height > MAX_IMAGE_PIXELS:
-                    raise MediaError(_("The image is too large in pixels."))
-                image_format = image.format
-                width, height = image.size
-                image.load()
-    except MediaError:
-        raise
-    except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError,
-            PILImage.DecompressionBombWarning) as error:
-        raise MediaError(_("This file is not a readable WebP, PNG or JPEG image.")) from error
-    extension, mimetype = IMAGE_FORMATS[image_format]
+    with open_image(data) as image:
+        extension, mimetype = IMAGE_FORMATS[image.format]
+        width, height = image.size
     return Probe(hashlib.sha256(data).hexdigest(), extension, mimetype, len(data), width, height)
 
 
 def probe_audio(data: bytes) -> Probe:
-    """Identify an audio file by its bytes and read its duration."""
-    try:
-        audio = mutagen.File(io.BytesIO(data))
-    except mutagen.MutagenError as error:
-        raise MediaError(_("This file is not a readable audio file.")) from error
-    # An untagged but valid file is falsy, so test for None, not truthiness.
-    if audio is None or type(audio).__name__ not in AUDIO_FORMATS:
+    """Identify an audio file the guide can serve (M4A, MP3, Opus, Ogg) by its bytes; read its duration."""
+    container, duration = read_audio(data)
+    if container not in AUDIO_FORMATS:
         raise MediaError(_("This file is not an M4A, MP3, Opus or Ogg audio file."))
-    duration = float(audio.info.length or 0)
-    if not MIN_AUDIO_SECONDS <= duration <= MAX_AUDIO_SECONDS:
-        raise MediaError(_("The recording must last between one second and two hours."))
-    extension, mimetype = AUDIO_FORMATS[type(audio).__name__]
+    extension, mimetype = AUDIO_FORMATS[container]
     return Probe(
         hashlib.sha256(data).hexdigest(), extension, mimetype, len(data), duration_s=round(duration, 2)
     )
@@ -96,23 +77,108 @@ def media_path(sha256: str, extension: str) -> Path:
     return Path(current_app.config["MEDIA_DIR"]) / sha256[:2] / f"{sha256}.{extension}"
 
 
-def store_media(data: bytes, probe: Probe) -> MediaFile:
-    """Write the bytes once under their hash and return their row; the caller commits."""
-    path = media_path(probe.sha256, probe.extension)
+def _write(sha256: str, extension: str, data: bytes) -> None:
+    path = media_path(sha256, extension)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a reader never sees half a file under its final name.
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
             handle.write(data)
         os.replace(handle.name, path)
+
+
+def _row(probe: Probe) -> tuple[MediaFile, bool]:
     media = db.session.get(MediaFile, probe.sha256)
-    if media is None:
-        media = MediaFile(
-            sha256=probe.sha256, extension=probe.extension, mimetype=probe.mimetype, size=probe.size,
-            width=probe.width, height=probe.height, duration_s=probe.duration_s,
-        )
-        db.session.add(media)
+    if media is not None:
+        return media, False
+    media = MediaFile(
+        sha256=probe.sha256, extension=probe.extension, mimetype=probe.mimetype, size=probe.size,
+        width=probe.width, height=probe.height, duration_s=probe.duration_s,
+    )
+    db.session.add(media)
+    return media, True
+
+
+def store_media(data: bytes, probe: Probe, variants: bool = True) -> MediaFile:
+    """Write the bytes once under their hash and return their row, with an image's variants; the caller commits."""
+    _write(probe.sha256, probe.extension, data)
+    media, _created = _row(probe)
+    if variants and probe.mimetype.startswith("image/") and not has_variants(media):
+        store_variants(media, upright(open_image(data)))
     return media
+
+
+def _probe(encoded: Encoded) -> Probe:
+    return Probe(hashlib.sha256(encoded.data).hexdigest(), encoded.extension, encoded.mimetype, len(encoded.data),
+                 encoded.width, encoded.height, encoded.duration_s)
+
+
+def has_variants(media: MediaFile) -> bool:
+    """Tell whether an image already has its responsive copies."""
+    db.session.flush()
+    return db.session.scalar(
+        select(MediaVariant.width).where(MediaVariant.source_sha256 == media.sha256).limit(1)
+    ) is not None
+
+
+def store_variants(media: MediaFile, pixels: PILImage.Image) -> list[MediaVariant]:
+    """Store WebP and JPEG copies of an image at the variant widths below its own; the caller commits."""
+    rows = []
+    for width, encoded in make_variants(pixels):
+        probe = _probe(encoded)
+        _write(probe.sha256, probe.extension, encoded.data)
+        copy, _created = _row(probe)
+        variant = db.session.get(MediaVariant, (media.sha256, width, encoded.extension))
+        if variant is None:
+            variant = MediaVariant(source_sha256=media.sha256, width=width, format=encoded.extension,
+                                   media_sha256=copy.sha256, media=copy)
+            db.session.add(variant)
+        rows.append(variant)
+    db.session.flush()
+    return rows
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What an upload became: the stored file and, for an image, its variants."""
+
+    media: MediaFile
+    variants: list[MediaVariant]
+
+
+def store_upload(kind: str, data: bytes) -> Upload:
+    """Check, clean and store an uploaded image or recording under its new hash; the caller commits.
+
+    Images are re-encoded upright without metadata (at most 2400 px) with their variants; audio is
+    transcoded to loudness-normalised mono AAC. Raises MediaError, translated, for anything else.
+    """
+    if kind == "image":
+        encoded, pixels = normalise_image(data)
+        probe = _probe(encoded)
+        _write(probe.sha256, probe.extension, encoded.data)
+        media, _created = _row(probe)
+        variants = list(variant_rows(media)) or store_variants(media, pixels)
+        return Upload(media, variants)
+    if kind == "audio":
+        encoded = transcode_audio(data)
+        probe = _probe(encoded)
+        _write(probe.sha256, probe.extension, encoded.data)
+        return Upload(_row(probe)[0], [])
+    raise MediaError(_("Choose an image or a recording."))
+
+
+def variant_rows(media: MediaFile) -> list[MediaVariant]:
+    """Return an image's stored variants, narrowest first, WebP before JPEG."""
+    db.session.flush()
+    return list(db.session.scalars(
+        select(MediaVariant).where(MediaVariant.source_sha256 == media.sha256)
+        .order_by(MediaVariant.width, MediaVariant.format.desc())
+    ))
+
+
+def content_path(media: MediaFile) -> str:
+    """Name an uploaded file in a record, as the editor's media map keys it: media/<sha256>.<ext>."""
+    return f"media/{media.filename}"
 
 
 def make_image(entry, role: str, position: int, media: dict[str, str]) -> Image:
@@ -121,3 +187,24 @@ def make_image(entry, role: str, position: int, media: dict[str, str]) -> Image:
     for lang, alt in entry.alt.items():
         image.texts[lang] = ImageText(lang=lang, alt=alt, credit=entry.credit.get(lang, ""))
     return image
+
+
+def srcset_entry(media: MediaFile) -> str:
+    """Write one candidate of an img srcset: the file's URL and its width."""
+    return f"{media_url(media)} {media.width}w"
+
+
+def thumbnail(image: Image) -> MediaFile:
+    """Return the lightest copy of an image for a small picture: its narrowest WebP, else the file."""
+    webp = [variant for variant in image.variants if variant.format == "webp"]
+    return min(webp, key=lambda variant: variant.width).media if webp else image.media
+
+
+def offline_files(image: Image) -> list[MediaFile]:
+    """Return the files a phone fetches for an image: its WebP copies, or the file itself without them.
+
+    Every browser that runs the offline guide reads WebP, so it never asks for the JPEG copies
+    or the master that the <picture> element also names.
+    """
+    webp = [variant.media for variant in image.variants if variant.format == "webp"]
+    return webp or [image.media]

@@ -41,6 +41,7 @@ from guide.i18n import current_language
 from guide.i18n import languages
 from guide.i18n import text_direction
 from guide.media.models import MediaFile
+from guide.media.services import offline_files
 from guide.monuments.rendering import monument_page
 from guide.monuments.rendering import stop_page
 from guide.offline.assets import asset_url
@@ -148,13 +149,14 @@ def _page_digest(url: str, render: Callable[[], CachedBody]) -> bytes:
 
 
 def site_media(site: Site, langs: Iterable[str]) -> list[MediaFile]:
-    """List the images and the recordings in langs that the site's pages use, each file once."""
+    """List the images (their WebP copies) and the recordings in langs that the site's pages use, each once."""
     langs = set(langs)
     seen: dict[str, MediaFile] = {}
     for monument in site.monuments:
         for owner in (monument, *monument.stops):
             for image in owner.images:
-                seen.setdefault(image.media.sha256, image.media)
+                for media in offline_files(image):
+                    seen.setdefault(media.sha256, media)
             for lang, guide in owner.guides.items():
                 if guide.audio is not None and lang in langs:
                     seen.setdefault(guide.audio.sha256, guide.audio)

@@ -87,7 +87,13 @@ def export_labels(site: str | None = None, monument: str | None = None, codes: t
     Returns the files, how many plaques they hold, and the size guidance in the current language.
     """
     plaques = plaques_for(site, monument, codes)
-    pages = render_pages(plaques, layout, paper)
-    files = [pdf_bytes(pages)] if file_format == "pdf" else [png_bytes(page) for page in pages]
+    files = label_files(plaques, layout, paper, file_format)
     guidance = guide_text(size_guide(make_symbol(plaque_url(plaques[0].code))), current_language())
     return files, len(plaques), guidance
+
+
+def label_files(plaques: list[PlaqueData], layout: str = "sheet", paper: str = "a6",
+                file_format: str = "pdf", title: str = "Dalil") -> list[bytes]:
+    """Draw plaques as one PDF, or one PNG per page (the CMS downloads and `flask labels`)."""
+    pages = render_pages(plaques, layout, paper)
+    return [pdf_bytes(pages, title)] if file_format == "pdf" else [png_bytes(page) for page in pages]

@@ -14,6 +14,8 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from guide.audit.services import record
+from guide.content.files import ContentError
 from guide.content.schema import MonumentFile
 from guide.content.schema import SiteFile
 from guide.extensions import db
@@ -27,6 +29,8 @@ from guide.sites.services import apply_site_document
 from guide.timeutil import as_utc
 from guide.timeutil import local_to_utc
 from guide.timeutil import now_utc
+from guide.translating.services import missing_message
+from guide.translating.services import missing_required
 
 MODELS = {"site": Site, "monument": Monument}
 # Keys of a monument revision that are not part of monument.toml: its site and its media hashes.
@@ -43,6 +47,19 @@ class DocumentError(PublishingError):
     def __init__(self, problems: list[str]):
         super().__init__(_("The record is not valid: %(problems)s", problems="; ".join(problems)))
         self.problems = problems
+
+
+class MissingTranslationError(PublishingError, ContentError):
+    """Publication refused: a required language lacks texts another language has.
+
+    Also a ContentError, so load-content (and a zip import) reports it and loads nothing.
+    """
+
+    def __init__(self, kind: str, key: str, missing: list[tuple[str, str]]):
+        message = missing_message(missing)
+        Exception.__init__(self, message)
+        self.missing = missing
+        self.problems = [f"{kind} {key}: {message}"]
 
 
 class ConflictError(PublishingError):
@@ -155,11 +172,19 @@ def submit_for_review(kind: str, key: str) -> Site | Monument:
 
 
 def publish(kind: str, key: str, revision_id: int | None = None, author: str = "cli") -> Revision:
-    """Show visitors one revision (default: the head), writing it into the public tables."""
+    """Show visitors one revision (default: the head), writing it into the public tables.
+
+    Refused (PublishingError naming the fields) while a required language is missing a text
+    another language has: guide/translating/services.missing_required says which count.
+    """
     record = _record(kind, key)
     revision = db.session.get(Revision, revision_id or record.head_revision_id or 0)
     if revision is None or (revision.kind, revision.record_key) != (kind, key):
         raise PublishingError(_("This record has no such revision to publish."))
+    # Visitors of a required language must find every text the others find.
+    missing = missing_required(kind, revision.data)
+    if missing:
+        raise MissingTranslationError(kind, key, missing)
     if kind == "site":
         apply_site_document(record, revision.data)
     else:
@@ -194,6 +219,11 @@ def schedule(kind: str, key: str, when: datetime | None) -> Site | Monument:
     record = _record(kind, key)
     if when is not None and record.head_revision_id is None:
         raise PublishingError(_("This record has no revision to publish."))
+    if when is not None:
+        # Refused now rather than failing, and being retried, when it comes due.
+        missing = missing_required(kind, db.session.get(Revision, record.head_revision_id).data)
+        if missing:
+            raise MissingTranslationError(kind, key, missing)
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     record.publish_at = local_to_utc(when, zone) if when is not None else None
     db.session.flush()
@@ -214,9 +244,17 @@ def publish_due(now: datetime | None = None) -> list[tuple[str, str]]:
                 update(model).where(model.slug == slug, model.publish_at == moment).values(publish_at=None),
                 execution_options={"synchronize_session": "fetch"},
             ).rowcount
-            if claimed:
-                publish(kind, slug, author="schedule")
-                published.append((kind, slug))
+            if not claimed:
+                continue
+            try:
+                with db.session.begin_nested():
+                    publish(kind, slug, author="schedule")
+            except PublishingError as error:
+                # Refused (a required language went missing since it was scheduled): the schedule
+                # is dropped and the refusal logged for curators, rather than retried forever.
+                record(f"{kind}.publish", f"{kind}:{slug}", "failed", actor="schedule", reason=str(error))
+                continue
+            published.append((kind, slug))
     return published
 
 

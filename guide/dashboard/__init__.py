@@ -1,0 +1,1 @@
+"""The scan dashboard of the CMS: scans per monument, language, channel and day, with CSV export."""
