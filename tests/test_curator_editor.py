@@ -364,3 +364,35 @@ def test_columns_follow_their_language_and_stack_on_a_phone(app, live_server, br
         assert preview.locator("script").count() == 0
         assert "<script>x</script>" in preview.inner_text()
         context.close()
+
+
+def test_a_name_too_long_is_a_translated_400(app, client, editor):
+    client.set_cookie("dalil_lang", "ar")
+    before = head_number(app)
+    response = save(client, editor_form(client), text__ar__name="ب" * 201)
+    assert response.status_code == 400
+    assert "200" in response.get_data(as_text=True).split('id="f-text-ar-name-errors"')[1][:200]
+    assert head_number(app) == before
+
+
+def test_an_upload_through_the_media_helper_is_saved_with_the_record(app, client, editor):
+    import io
+
+    from PIL import Image
+
+    html = client.get(EDITOR_URL).get_data(as_text=True)
+    assert f'data-upload-url="/curator/monuments/{SLUG}/media"' in html
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(image, "PNG")
+    token = csrf_token(client, EDITOR_URL)
+    upload = client.post(f"/curator/monuments/{SLUG}/media", headers={"X-CSRFToken": token},
+                         data={"kind": "image", "file": (io.BytesIO(image.getvalue()), "photo.png")},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 201, upload.get_data(as_text=True)
+    sent = upload.get_json()
+    assert save(client, editor_form(client), cover__file=sent["path"]).status_code == 302
+    document = head_document(app)
+    assert document["cover"]["file"] == sent["path"]
+    assert document["media"][sent["path"]] == sent["sha256"]
+    preview = client.get(f"{EDITOR_URL}/preview/fr").get_data(as_text=True)
+    assert sent["sha256"] in preview

@@ -44,6 +44,7 @@ class TextField:
     key: str
     label: object
     widget: str = "line"  # line, text (plain paragraphs) or markdown
+    max_length: int | None = None  # as content/schema.py allows
 
     @property
     def required(self) -> bool:
@@ -51,16 +52,16 @@ class TextField:
 
 
 MONUMENT_TEXT = (
-    TextField("name", _l("Name")),
+    TextField("name", _l("Name"), max_length=200),
     TextField("summary", _l("Summary"), "text"),
     TextField("body", _l("Story (Markdown)"), "markdown"),
-    TextField("period", _l("Period")),
-    TextField("architect", _l("Architect")),
-    TextField("style", _l("Style")),
-    TextField("address", _l("Address")),
+    TextField("period", _l("Period"), max_length=120),
+    TextField("architect", _l("Architect"), max_length=200),
+    TextField("style", _l("Style"), max_length=200),
+    TextField("address", _l("Address"), max_length=300),
     TextField("hours", _l("Opening hours"), "text"),
 )
-STOP_TEXT = (TextField("title", _l("Title")), TextField("body", _l("Text (Markdown)"), "markdown"))
+STOP_TEXT = (TextField("title", _l("Title"), max_length=200), TextField("body", _l("Text (Markdown)"), "markdown"))
 GUIDE_TEXT = (TextField("transcript", _l("Transcript"), "text"), TextField("narrator", _l("Narrator")))
 IMAGE_TEXT = (TextField("alt", _l("Alternative text"), "text"), TextField("credit", _l("Credit")))
 SITE_TEXT = (TextField("name", _l("Name")), TextField("description", _l("Description"), "text"))
@@ -232,6 +233,9 @@ def _text_entries(reader: _Reader, prefix: str, fields, base: dict) -> dict:
         for field in fields:
             if field.required and not entry[field.key]:
                 reader.problem(f"{prefix}.{lang}.{field.key}", _("Required in this language."))
+            if field.max_length and len(entry[field.key]) > field.max_length:
+                reader.problem(f"{prefix}.{lang}.{field.key}",
+                               _("At most %(count)d characters.", count=field.max_length))
         entries[lang] = {**base.get(lang, {}), **entry}
     entries.update({lang: text for lang, text in base.items() if lang not in languages()})
     return entries
