@@ -396,3 +396,18 @@ def test_an_upload_through_the_media_helper_is_saved_with_the_record(app, client
     assert document["media"][sent["path"]] == sent["sha256"]
     preview = client.get(f"{EDITOR_URL}/preview/fr").get_data(as_text=True)
     assert sent["sha256"] in preview
+
+
+def test_each_language_column_says_when_it_is_outdated(app, client, editor):
+    """After the French name changes, the Arabic name is flagged in the editor, beside its own column."""
+    form = editor_form(client)
+    assert save(client, form, text__fr__name="Sacré-Cœur, nom revu").status_code == 302
+    html = client.get(EDITOR_URL).get_data(as_text=True)
+
+    def column(code: str) -> str:
+        end = html.index(f'id="f-text-{code}-name"')
+        return html[html.rindex('<div class="lang-col', 0, end):end]
+
+    arabic_column, french_column = column("ar"), column("fr")
+    assert "status-outdated" in arabic_column
+    assert "status-outdated" not in french_column

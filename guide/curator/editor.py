@@ -35,6 +35,9 @@ from guide.publishing.models import Revision
 from guide.text import render_markdown
 from guide.timeutil import as_utc
 from guide.timeutil import now_utc
+from guide.translating.services import MISSING
+from guide.translating.services import OUTDATED
+from guide.translating.services import record_statuses
 
 bp = Blueprint("editor", __name__, url_prefix="/curator", template_folder="templates")
 attach(bp)
@@ -107,6 +110,15 @@ def _permissions(site) -> dict:
     }
 
 
+def _field_statuses(kind: str, record, head: Revision) -> dict[tuple[str, str], str]:
+    """Map (field path, language) to missing or outdated, as the saved head stands."""
+    return {
+        (field.path, lang): status
+        for field in record_statuses(kind, record.slug, head.data)
+        for lang, status in field.statuses.items() if status in (MISSING, OUTDATED)
+    }
+
+
 def _editor_page(kind: str, record, site, status: int = 200, doc: dict | None = None,
                  values: dict | None = None, base_id: int | None = None, errors: dict | None = None,
                  merge: editing.Merge | None = None, message: str | None = None, comment: str = ""):
@@ -120,7 +132,7 @@ def _editor_page(kind: str, record, site, status: int = 200, doc: dict | None = 
         errors=errors or {}, merge=merge, message=message, comment=comment,
         base_revision_id=base_id if base_id is not None else head.id, head=head, published=published,
         publish_at=_local_time(record.publish_at), fields=_field_specs(), media_file=editing.media_file,
-        **_permissions(site),
+        field_statuses=_field_statuses(kind, record, head), **_permissions(site),
     )
     names = context["values"]
     context["loose_errors"] = {
