@@ -60,9 +60,7 @@ def probe_image(data: bytes) -> Probe:
 
 def probe_audio(data: bytes) -> Probe:
     """Identify an audio file the guide can serve (M4A, MP3, Opus, Ogg) by its bytes; read its duration."""
-    container, duration = read_audio(data)
-    if container not in AUDIO_FORMATS:
-        raise MediaError(_("This file is not an M4A, MP3, Opus or Ogg audio file."))
+    container, duration = read_audio(data, AUDIO_FORMATS, _("This file is not an M4A, MP3, Opus or Ogg audio file."))
     extension, mimetype = AUDIO_FORMATS[container]
     return Probe(
         hashlib.sha256(data).hexdigest(), extension, mimetype, len(data), duration_s=round(duration, 2)
