@@ -239,3 +239,15 @@ def offline_files(image: Image) -> list[MediaFile]:
     """
     webp = [variant.media for variant in image.variants if variant.format == "webp"]
     return webp or [image.media]
+
+
+def make_missing_variants(files: list[MediaFile]) -> set[str]:
+    """Make the variants of each image file that has none (from disk); return the hashes that got them."""
+    made = set()
+    for media in files:
+        if not media.mimetype.startswith("image/") or has_variants(media):
+            continue
+        path = media_path(media.sha256, media.extension)
+        if _known_variants(media) or path.is_file() and store_variants(media, upright(open_image(path.read_bytes()))):
+            made.add(media.sha256)
+    return made
