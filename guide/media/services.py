@@ -199,11 +199,11 @@ def store_upload(kind: str, data: bytes) -> Upload:
 
 
 def variant_rows(media: MediaFile) -> list[MediaVariant]:
-    """Return an image's stored variants, narrowest first, WebP before JPEG."""
+    """Return an image's stored variants, narrowest first, JPEG before WebP (as they are made)."""
     db.session.flush()
     return list(db.session.scalars(
         select(MediaVariant).where(MediaVariant.source_sha256 == media.sha256)
-        .order_by(MediaVariant.width, MediaVariant.format.desc())
+        .order_by(MediaVariant.width, MediaVariant.format)
     ))
 
 
