@@ -17,6 +17,7 @@ from guide.codes.services import retarget_code
 from guide.content.models import ContentVersion
 from guide.extensions import db
 from guide.media.models import MediaFile
+from guide.media.models import MediaVariant
 from guide.media.services import media_path
 from guide.monuments.models import Monument
 from guide.monuments.services import get_monument
@@ -400,7 +401,10 @@ def test_unpublishing_cancels_a_pending_schedule(app, runner):
 
 def test_an_export_with_a_missing_media_file_says_so_and_writes_nothing(app, runner, tmp_path):
     with app.app_context():
-        media = db.session.scalars(select(MediaFile).order_by(MediaFile.sha256)).first()
+        # A file the content names, not one of the image variants made from it (guide/media).
+        variants = select(MediaVariant.media_sha256)
+        media = db.session.scalars(select(MediaFile).where(MediaFile.sha256.not_in(variants))
+                                   .order_by(MediaFile.sha256)).first()
         source = media_path(media.sha256, media.extension)
         aside = tmp_path / "aside"
         shutil.move(source, aside)

@@ -340,3 +340,49 @@ def test_the_library_page_draws_the_upload_fields(client, editor):
     assert "curator-media.js" in page
     assert "<script>" not in page
     assert "style=" not in page
+
+
+def _browser_session(app, client, user) -> dict:
+    """The signed session cookie of a curator signed in on client, for a browser context."""
+    token = login(client, user)
+    with app.test_request_context():
+        value = app.session_interface.get_signing_serializer(app).dumps(
+            {"curator_token": token, "_user_id": token, "_permanent": True})
+    return {"name": app.config["SESSION_COOKIE_NAME"], "value": value}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("app", [{"SECURE_COOKIES": False}], indirect=True)
+def test_a_curator_uploads_a_photo_and_a_recording_in_the_browser(app, client, live_server, browser, tmp_path):
+    cookie = _browser_session(app, client, make_user(app, "editor", sites=("casablanca",)))
+    photo = tmp_path / "IMG_2041.jpg"
+    photo.write_bytes(jpeg_with_metadata(size=(1100, 800)))
+    recording = tmp_path / "voix.wav"
+    recording.write_bytes(wav(2))
+    page_html = tmp_path / "page.jpg"
+    page_html.write_bytes(b"<html><script>alert(1)</script></html>")
+    context = browser.new_context(locale="fr-FR", viewport={"width": 768, "height": 1024})
+    context.add_cookies([{**cookie, "url": live_server.url}, {"name": "dalil_lang", "value": "fr", "url": live_server.url}])
+    errors = []
+    page = context.new_page()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{live_server.url}{URL}")
+    image_field = page.locator("[data-media-field][data-kind=image]")
+    page.get_by_label("Photo", exact=True).set_input_files(str(page_html))
+    status = image_field.locator("[data-media-status]")
+    status.filter(has_text="WebP").wait_for()
+    assert status.get_attribute("data-state") == "error"
+    assert image_field.locator("[data-media-path]").input_value() == ""
+    page.get_by_label("Photo", exact=True).set_input_files(str(photo))
+    image_field.locator("[data-media-status][data-state=done]").wait_for()
+    path = image_field.locator("[data-media-path]").input_value()
+    assert re.fullmatch(r"media/[0-9a-f]{64}\.jpg", path)
+    image_field.locator(".media-preview img").wait_for()
+    assert page.evaluate("() => document.querySelector('.media-preview img').naturalWidth") == 480
+    audio_field = page.locator("[data-media-field][data-kind=audio]")
+    page.get_by_label("Enregistrement", exact=True).set_input_files(str(recording))
+    audio_field.locator("[data-media-status][data-state=done]").wait_for(timeout=20000)
+    assert audio_field.locator("[data-media-path]").input_value().endswith(".m4a")
+    audio_field.locator(".media-preview audio").wait_for(state="attached")
+    assert not [error for error in errors if "Content Security Policy" in error]
+    context.close()

@@ -228,3 +228,52 @@ def test_the_duration_limit_is_a_setting(app):
     app.config["MAX_AUDIO_SECONDS"] = 2
     with app.app_context(), pytest.raises(MediaError, match="2|minutes"):
         read_audio(wav(3))
+
+
+def test_a_reload_finds_the_variants_made_before_without_encoding_again(app, monkeypatch):
+    from sqlalchemy import delete
+    from sqlalchemy import select
+
+    from guide.extensions import db
+    from guide.media import services
+    from guide.media.models import MediaFile
+    from guide.media.models import MediaVariant
+
+    with app.app_context():
+        variant = db.session.scalars(select(MediaVariant).limit(1)).first()
+        source = db.session.get(MediaFile, variant.source_sha256)
+        before = sorted((row.width, row.format, row.media_sha256) for row in services.variant_rows(source))
+        data = services.media_path(source.sha256, source.extension).read_bytes()
+        db.session.execute(delete(MediaVariant).where(MediaVariant.source_sha256 == source.sha256))
+
+        def no_encoding(_pixels):
+            raise AssertionError("variants encoded again")
+
+        monkeypatch.setattr(services, "make_variants", no_encoding)
+        services.store_media(data, services.probe_image(data))
+        after = sorted((row.width, row.format, row.media_sha256) for row in services.variant_rows(source))
+        assert after == before
+        assert len(after) == 4
+
+
+def test_images_stored_before_variants_get_them_from_the_command(app, runner):
+    from sqlalchemy import delete
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from guide.extensions import db
+    from guide.media.models import MediaVariant
+
+    with app.app_context():
+        db.session.execute(delete(MediaVariant))
+        db.session.commit()
+    page = app.test_client().get("/fr/monuments/hassan-ii-mosque").get_data(as_text=True)
+    assert "<picture>" not in page
+    result = runner.invoke(args=["media-variants"])
+    assert result.exit_code == 0, result.output
+    assert "24" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MediaVariant)) == 96
+    assert runner.invoke(args=["media-variants"]).output.strip().endswith("0 image(s).")
+    page = app.test_client().get("/fr/monuments/hassan-ii-mosque").get_data(as_text=True)
+    assert '<source type="image/webp"' in page

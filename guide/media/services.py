@@ -1,8 +1,10 @@
 """Check media bytes for what they really are, store them once under their hash, and build image rows."""
 
 import hashlib
+import json
 import os
 import tempfile
+from dataclasses import asdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,9 +60,7 @@ def probe_image(data: bytes) -> Probe:
 
 def probe_audio(data: bytes) -> Probe:
     """Identify an audio file the guide can serve (M4A, MP3, Opus, Ogg) by its bytes; read its duration."""
-    container, duration = read_audio(data)
-    if container not in AUDIO_FORMATS:
-        raise MediaError(_("This file is not an M4A, MP3, Opus or Ogg audio file."))
+    container, duration = read_audio(data, AUDIO_FORMATS, _("This file is not an M4A, MP3, Opus or Ogg audio file."))
     extension, mimetype = AUDIO_FORMATS[container]
     return Probe(
         hashlib.sha256(data).hexdigest(), extension, mimetype, len(data), duration_s=round(duration, 2)
@@ -103,9 +103,34 @@ def store_media(data: bytes, probe: Probe, variants: bool = True) -> MediaFile:
     """Write the bytes once under their hash and return their row, with an image's variants; the caller commits."""
     _write(probe.sha256, probe.extension, data)
     media, _created = _row(probe)
-    if variants and probe.mimetype.startswith("image/") and not has_variants(media):
+    wanted = variants and probe.mimetype.startswith("image/") and not has_variants(media)
+    if wanted and not _known_variants(media):
         store_variants(media, upright(open_image(data)))
     return media
+
+
+def _variant_index(sha256: str) -> Path:
+    # Beside the image, named so that /media/ never serves it.
+    return Path(current_app.config["MEDIA_DIR"]) / sha256[:2] / f"{sha256}.variants.json"
+
+
+def _known_variants(media: MediaFile) -> list[MediaVariant]:
+    """Add the rows of variants already made for this image (a database reloaded, a re-import), if on disk."""
+    try:
+        listed = json.loads(_variant_index(media.sha256).read_text())
+        probes = [(entry["width"], Probe(**entry["probe"])) for entry in listed]
+    except (OSError, ValueError, TypeError, KeyError):
+        return []
+    if not probes or not all(media_path(probe.sha256, probe.extension).is_file() for _width, probe in probes):
+        return []
+    rows = []
+    for width, probe in probes:
+        copy, _created = _row(probe)
+        rows.append(MediaVariant(source_sha256=media.sha256, width=width, format=probe.extension,
+                                 media_sha256=copy.sha256, media=copy))
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
 
 
 def _probe(encoded: Encoded) -> Probe:
@@ -123,10 +148,11 @@ def has_variants(media: MediaFile) -> bool:
 
 def store_variants(media: MediaFile, pixels: PILImage.Image) -> list[MediaVariant]:
     """Store WebP and JPEG copies of an image at the variant widths below its own; the caller commits."""
-    rows = []
+    rows, listed = [], []
     for width, encoded in make_variants(pixels):
         probe = _probe(encoded)
         _write(probe.sha256, probe.extension, encoded.data)
+        listed.append({"width": width, "probe": asdict(probe)})
         copy, _created = _row(probe)
         variant = db.session.get(MediaVariant, (media.sha256, width, encoded.extension))
         if variant is None:
@@ -135,6 +161,11 @@ def store_variants(media: MediaFile, pixels: PILImage.Image) -> list[MediaVarian
             db.session.add(variant)
         rows.append(variant)
     db.session.flush()
+    # Variants depend on the image's bytes alone: remember them, so a reload does not encode again.
+    index = _variant_index(media.sha256)
+    with tempfile.NamedTemporaryFile("w", dir=index.parent, delete=False) as handle:
+        json.dump(listed, handle)
+    os.replace(handle.name, index)
     return rows
 
 
@@ -157,7 +188,7 @@ def store_upload(kind: str, data: bytes) -> Upload:
         probe = _probe(encoded)
         _write(probe.sha256, probe.extension, encoded.data)
         media, _created = _row(probe)
-        variants = list(variant_rows(media)) or store_variants(media, pixels)
+        variants = variant_rows(media) or _known_variants(media) or store_variants(media, pixels)
         return Upload(media, variants)
     if kind == "audio":
         encoded = transcode_audio(data)
@@ -168,11 +199,11 @@ def store_upload(kind: str, data: bytes) -> Upload:
 
 
 def variant_rows(media: MediaFile) -> list[MediaVariant]:
-    """Return an image's stored variants, narrowest first, WebP before JPEG."""
+    """Return an image's stored variants, narrowest first, JPEG before WebP (as they are made)."""
     db.session.flush()
     return list(db.session.scalars(
         select(MediaVariant).where(MediaVariant.source_sha256 == media.sha256)
-        .order_by(MediaVariant.width, MediaVariant.format.desc())
+        .order_by(MediaVariant.width, MediaVariant.format)
     ))
 
 
@@ -208,3 +239,15 @@ def offline_files(image: Image) -> list[MediaFile]:
     """
     webp = [variant.media for variant in image.variants if variant.format == "webp"]
     return webp or [image.media]
+
+
+def make_missing_variants(files: list[MediaFile]) -> set[str]:
+    """Make the variants of each image file that has none (from disk); return the hashes that got them."""
+    made = set()
+    for media in files:
+        if not media.mimetype.startswith("image/") or has_variants(media):
+            continue
+        path = media_path(media.sha256, media.extension)
+        if _known_variants(media) or path.is_file() and store_variants(media, upright(open_image(path.read_bytes()))):
+            made.add(media.sha256)
+    return made
