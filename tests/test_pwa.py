@@ -118,6 +118,8 @@ def test_every_shell_file_is_served(client):
     assert "function foldCode(" in script
     assert "function negotiate(" in script
     assert any(url.startswith("/static/js/app.js?v=") for url in shell)
+    # The CMS's scripts and styles are for curators online, not in a visitor's shell.
+    assert not [url for url in shell if "/curator" in url]
     for url in shell:
         response = client.get(url)
         assert response.status_code == 200, url

@@ -55,6 +55,8 @@ MAX_CACHED_PACKS = 32
 # App files every page loads, precached by the service worker and listed in every pack.
 SHELL_FOLDERS = ("css", "js", "fonts")
 SHELL_SUFFIXES = (".css", ".js", ".woff2", ".svg")
+# The CMS's own files (curator*.css, curator*.js) are for curators online: never in a visitor's shell.
+CMS_PREFIX = "curator"
 ICON_FILES = ("icon-192.png", "icon-512.png", "maskable-512.png", "apple-touch-icon.png", "favicon-32.png")
 # The in-app scanner's polyfill: not in the shell (it loads only when the scanner opens),
 # but in every pack, so scanning works inside a monument with no signal.
@@ -93,7 +95,7 @@ def shell_asset_paths() -> list[str]:
     found = []
     for folder in SHELL_FOLDERS:
         for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and path.suffix in SHELL_SUFFIXES:
+            if path.is_file() and path.suffix in SHELL_SUFFIXES and not path.name.startswith(CMS_PREFIX):
                 found.append(path.relative_to(root).as_posix())
     return found
 
