@@ -128,9 +128,11 @@ def test_an_editor_changes_both_languages_uploads_publishes_compares_and_restore
     image_input = page.locator("input[type=file][id^=media-gallery-]").last.get_attribute("id")
     index = image_input.split("-")[2]
     photo = _upload(page, image_input, "tour.jpg", "image/jpeg", _jpeg())
-    assert photo["variants"] and {variant["format"] for variant in photo["variants"]} >= {"webp", "jpg"}
+    assert photo["variants"]
+    assert {variant["format"] for variant in photo["variants"]} >= {"webp", "jpg"}
     recording = _upload(page, "media-guides-fr-audio-file", "voix.wav", "audio/wav", _wav())
-    assert recording["duration_s"] and recording["url"].startswith("/media/")
+    assert recording["duration_s"]
+    assert recording["url"].startswith("/media/")
     for lang, alt, credit in (("ar", "الصومعة عند الغروب", "تصوير الفريق"), ("fr", "Le minaret au couchant", "Photo de l'équipe")):
         page.fill(f"#f-gallery-{index}-alt-{lang}", alt)
         page.fill(f"#f-gallery-{index}-credit-{lang}", credit)
@@ -168,7 +170,8 @@ def test_an_editor_changes_both_languages_uploads_publishes_compares_and_restore
     api = page.request.get(f"{base}/api/v1/monuments/{SLUG}")
     assert api.ok
     document = api.text()
-    assert new_fr in document and new_ar in document
+    assert new_fr in document
+    assert new_ar in document
     assert recording["url"].rsplit("/", 1)[1] in document
     # The API names the cleaned photo itself; its variants are for pages and packs.
     assert photo["url"].rsplit("/", 1)[1] in document
@@ -177,13 +180,9 @@ def test_an_editor_changes_both_languages_uploads_publishes_compares_and_restore
     assert any(variant["url"].rsplit("/", 1)[1] in pack for variant in photo["variants"])
     page.goto(base + "/fr/sites/casablanca")
     page.wait_for_selector("[data-pack=casablanca]:not([data-pack-state=checking])")
+    # A recording partly played in the editor is in Chromium's HTTP cache: the pack still saves it whole.
     page.click("[data-pack=casablanca]")
-    try:
-        page.wait_for_selector("[data-pack=casablanca][data-pack-state=complete]", timeout=20000)
-    except Exception:
-        print("STATE", page.get_attribute("[data-pack=casablanca]", "data-pack-state"), consoles)
-        print("HTML", page.locator("[data-pack-box=casablanca]").inner_text())
-        raise
+    page.wait_for_selector("[data-pack=casablanca][data-pack-state=complete]", timeout=PACK_TIMEOUT_MS)
     saved = page.evaluate(CACHED_URLS)
     assert any(url.endswith(recording["url"]) for url in saved)
     assert any(url.endswith(variant["url"]) for url in saved for variant in photo["variants"])
@@ -198,8 +197,14 @@ def test_an_editor_changes_both_languages_uploads_publishes_compares_and_restore
     assert "/curator/revisions/monument/" in page.url
     inserted = " ".join(page.locator("ins").all_inner_texts())
     deleted = " ".join(page.locator("del").all_inner_texts())
-    assert "turquoise" in inserted and "الفيروزي" in inserted
-    assert "Dressée" in deleted or "océan" in deleted or deleted
+    assert "turquoise" in inserted
+    assert "الفيروزي" in inserted
+    assert "Dressée" in deleted
+    assert "يقوم" in deleted
+    # Each language's changes read in its own direction, whatever the interface's.
+    direction = "(element) => getComputedStyle(element).direction"
+    assert page.locator("ins", has_text="الفيروزي").first.evaluate(direction) == "rtl"
+    assert page.locator("ins", has_text="turquoise").first.evaluate(direction) == "ltr"
 
     # Restore the version before the change, publish it: visitors see the old text again.
     page.goto(f"{base}/curator/monuments/{SLUG}/revisions")
@@ -212,12 +217,14 @@ def test_an_editor_changes_both_languages_uploads_publishes_compares_and_restore
         page.click(".workflow-buttons button.primary")
     for lang, text, gone in (("fr", old_fr, new_fr), ("ar", old_ar, new_ar)):
         shown, _html = _public_text(browser, base, f"/{lang}/monuments/{SLUG}")
-        assert text in shown and gone not in shown
+        assert text in shown
+        assert gone not in shown
     assert new_fr not in page.request.get(f"{base}/api/v1/monuments/{SLUG}").text()
 
     # Nothing of the CMS was kept by the service worker.
     page.goto(base + "/fr/sites/casablanca")
     saved = page.evaluate(CACHED_URLS)
-    assert saved and not [url for url in saved if re.search(r"//[^/]+/curator(/|$)", url)]
+    assert saved
+    assert not [url for url in saved if re.search(r"//[^/]+/curator(/|$)", url)]
     assert not consoles, consoles
     context.close()
