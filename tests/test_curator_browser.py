@@ -5,10 +5,12 @@ import math
 import re
 import struct
 import wave
+from pathlib import Path
 
 import pytest
 from PIL import Image
 from PIL import ImageDraw
+from sqlalchemy import select
 
 from tests.curator import PASSWORD
 from tests.curator import make_user
@@ -228,3 +230,210 @@ def test_an_editor_changes_both_languages_uploads_publishes_compares_and_restore
     assert not [url for url in saved if re.search(r"//[^/]+/curator(/|$)", url)]
     assert not consoles, consoles
     context.close()
+
+
+# --- Every CMS page, in Arabic and French, on a phone and a tablet --------------------------------
+
+SHOTS = Path("/work/briefs/shots-e2e")
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "height": 768}}
+# English interface words that are not French too: seen on an Arabic or French page, a string was missed.
+ENGLISH = re.compile(
+    r"\b(Save|Sign in|Sign out|Log out|Password|Publish|Preview|Dashboard|Users|Upload|Download|Compare"
+    r"|Restore|Missing|Outdated|Up to date|Cancel|Delete|Edit|Submit|Language|Translations|Recording"
+    r"|Choose|Required|Optional|Previous|Retire|Enable|Disable|Account|Export|Filter|Until|Summary|Story"
+    r"|Opening hours|Transcript|Narrator|Stops|Pictures|Facts|Visiting|Close|Confirm|Recovery codes"
+    r"|Working version|Comment|Author|Actions|Changed|Schedule|Create|Search|Show|Hide"
+    r"|Sites|Monuments|Status|Field|Fields|Enter|Apply|Reset|Remove|Add|Move up|Move down|Version)\b"
+)
+# Words that are the same in French (or proper nouns) and may stand in French pages.
+FRENCH_TOO = {"Sites", "Monuments", "Version", "Actions", "Comment", "Status", "Confirm", "Enter"}
+VISIBLE_TEXT = """() => {
+  const parts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode(node) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest("script, style, textarea, code, pre, [translate=no], .md-preview, .current-text")) {
+        return NodeFilter.FILTER_REJECT;
+      }
+      return parent.checkVisibility() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
+    },
+  });
+  while (walker.nextNode()) parts.push(walker.currentNode.textContent);
+  for (const element of document.body.querySelectorAll("[aria-label], [title], [placeholder], img[alt]")) {
+    for (const name of ["aria-label", "title", "placeholder", "alt"]) {
+      if (element.hasAttribute(name)) parts.push(element.getAttribute(name));
+    }
+  }
+  return parts.join(" ");
+}"""
+# Form fields of content: their direction is their language's, whatever the interface's.
+FIELD_DIRECTIONS = """() => [...document.querySelectorAll("input[lang], textarea[lang], [contenteditable][lang], [lang][dir]")]
+  .filter((element) => element !== document.documentElement)
+  .map((element) => [element.id || element.tagName, element.lang, getComputedStyle(element).direction])"""
+INTERACTIVE = """() => [...document.querySelectorAll(
+  "a[href], button, input:not([type=hidden]), select, textarea, summary")]
+  .filter((element) => !element.disabled && element.checkVisibility() && element.getClientRects().length)
+  .filter((element) => element.tabIndex < 0)
+  .map((element) => element.outerHTML.replace(/\\s+/g, " ").slice(0, 100))"""
+FOCUSED = """() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const repeat = "e2eSeen" in element.dataset;
+  element.dataset.e2eSeen = "";
+  // Players and date fields focus a part inside them, which Chromium rings itself.
+  const inner = element.matches("audio, video, input[type=date], input[type=datetime-local], input[type=time]");
+  const style = getComputedStyle(element);
+  const outlined = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  const shadowed = style.boxShadow && style.boxShadow !== "none";
+  return {tag: element.outerHTML.replace(/\\s+/g, " ").slice(0, 100), visible: inner || outlined || shadowed, repeat};
+}"""
+START_AT_TOP = """() => {
+  const start = document.createElement("span");
+  start.tabIndex = -1;
+  document.body.prepend(start);
+  start.focus();
+  start.remove();
+}"""
+RTL = {"ar"}
+
+
+class Checker:
+    """Look at one page after another in one context; collect what is wrong, shoot each page."""
+
+    def __init__(self, page, lang: str, viewport: str):
+        self.page, self.lang, self.viewport = page, lang, viewport
+        self.problems: list[str] = []
+        self.reached: dict[str, int] = {}
+        self.console: list[str] = []
+        page.on("console", lambda message: message.type in ("error", "warning") and self.console.append(message.text))
+        page.on("pageerror", lambda error: self.console.append(str(error)))
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def look(self, name: str, url: str | None = None, tabs: int = 60) -> None:
+        """Open url (or stay), shoot it, check direction, overflow, keyboard, console and wording."""
+        page = self.page
+        if url:
+            response = page.goto(url)
+            assert response.status < 400, f"{url}: {response.status}"
+        where = f"{name} [{self.lang} {self.viewport}]"
+        page.screenshot(path=str(SHOTS / f"{name}-{self.lang}-{self.viewport}.png"), full_page=True)
+        assert page.get_attribute("html", "lang") == self.lang, where
+        assert page.get_attribute("html", "dir") == ("rtl" if self.lang in RTL else "ltr"), where
+        for ident, lang, direction in page.evaluate(FIELD_DIRECTIONS):
+            if direction != ("rtl" if lang in RTL else "ltr"):
+                self.problems.append(f"{where}: {ident} lang={lang} reads {direction}")
+        width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        if width[0] > width[1]:
+            self.problems.append(f"{where}: {width[0]} px wide in a {width[1]} px window")
+        for html in page.evaluate(INTERACTIVE):
+            self.problems.append(f"{where}: out of the keyboard's reach: {html}")
+        seen = set()
+        last = None
+        # Tab from the top of the page, not from a field the page focused itself.
+        page.evaluate(START_AT_TOP)
+        for _press in range(tabs):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUSED)
+            if focused is None or focused["repeat"] and focused["tag"] != last:
+                break
+            last = focused["tag"]
+            seen.add(focused["tag"])
+            if not focused["visible"]:
+                self.problems.append(f"{where}: no visible focus on {focused['tag']}")
+        self.reached[name] = len(seen)
+        words = {word for word in ENGLISH.findall(page.evaluate(VISIBLE_TEXT))
+                 if not (self.lang == "fr" and word in FRENCH_TOO)}
+        if words:
+            self.problems.append(f"{where}: English words {sorted(words)}")
+        if self.console:
+            self.problems.append(f"{where}: console {self.console}")
+            self.console.clear()
+
+
+def _admin_pages(app) -> dict:
+    """The records the page pass visits, with a second revision so the diff has something to show."""
+    import copy
+
+    from guide.extensions import db
+    from guide.monuments.models import Monument
+    from guide.publishing.models import Revision
+    from guide.publishing.services import find_record
+    from guide.publishing.services import save
+
+    with app.app_context():
+        head = db.session.get(Revision, find_record("monument", SLUG).head_revision_id)
+        data = copy.deepcopy(head.data)
+        data["text"]["fr"]["summary"] += " Un mot nouveau."
+        data["text"]["ar"]["summary"] += " كلمة جديدة."
+        save("monument", SLUG, data, head.id, "editor@dalil.example")
+        db.session.commit()
+        monument = db.session.scalar(select(Monument).where(Monument.slug == SLUG))
+        return {"code": monument.primary_code.code}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_every_cms_page_reads_right_in_each_language_on_phone_and_tablet(app, live_server, browser, lang, viewport):
+    """Direction, overflow, keyboard focus, console and wording of every CMS page."""
+    import pyotp
+
+    base = live_server.url
+    records = _admin_pages(app)
+    secret = pyotp.random_base32()
+    admin = make_user(app, "admin", sites=(), email="admin-e2e@dalil.example", totp_secret=secret)
+    newcomer = make_user(app, "admin", sites=(), email="new-admin@dalil.example")
+    context = browser.new_context(service_workers="block", viewport=VIEWPORTS[viewport],
+                                  locale="ar-MA" if lang == "ar" else "fr-FR")
+    context.add_cookies([{"name": "dalil_lang", "value": lang, "url": base}])
+    page = context.new_page()
+    checker = Checker(page, lang, viewport)
+
+    checker.look("login", base + "/curator/login")
+    # An admin without a second factor is sent to enrol one.
+    page.fill("input[name=email]", newcomer.email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form:has(input[name=password]) button[type=submit]")
+    assert "/curator/account/2fa" in page.url
+    checker.look("2fa-enrol")
+    context.clear_cookies()
+    context.add_cookies([{"name": "dalil_lang", "value": lang, "url": base}])
+
+    page.goto(base + "/curator/login")
+    page.fill("input[name=email]", admin.email)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("form:has(input[name=password]) button[type=submit]")
+    assert "/curator/login/code" in page.url
+    checker.look("2fa-code")
+    page.fill("input[name=code]", pyotp.TOTP(secret).now())
+    with page.expect_navigation():
+        page.click("form:has(input[name=code]) button[type=submit]")
+    assert page.url.endswith("/curator/")
+
+    for name, path, *tabs in (
+        ("home", "/curator/"),
+        ("site", "/curator/sites/casablanca"),
+        ("site-edit", "/curator/sites/casablanca/edit"),
+        ("monument-new", "/curator/sites/casablanca/monuments/new"),
+        ("monument-editor", EDITOR, 160),
+        ("translations", "/curator/sites/casablanca/translations"),
+        ("translation-record", f"/curator/translations/monument/{SLUG}"),
+        ("revisions", f"{EDITOR}/revisions"),
+        ("diff", f"/curator/revisions/monument/{SLUG}/diff"),
+        ("media", f"{EDITOR}/media"),
+        ("codes", "/curator/sites/casablanca/codes"),
+        ("code", f"/curator/codes/{records['code']}"),
+        ("dashboard", "/curator/dashboard"),
+        ("users", "/curator/users"),
+        ("user", f"/curator/users/{newcomer.id}"),
+        ("user-new", "/curator/users/new"),
+        ("audit", "/curator/audit"),
+        ("import", "/curator/import"),
+        ("account", "/curator/account"),
+        ("2fa-manage", "/curator/account/2fa"),
+    ):
+        checker.look(name, base + path, *tabs)
+    context.close()
+    print("reached by Tab:", checker.reached)
+    assert not checker.problems, "\n".join(checker.problems)
