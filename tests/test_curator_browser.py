@@ -294,6 +294,9 @@ START_AT_TOP = """() => {
   start.focus();
   start.remove();
 }"""
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (event) => {
+  (window.__cspViolations ||= []).push(`${event.violatedDirective} ${event.blockedURI}`);
+});"""
 RTL = {"ar"}
 
 
@@ -307,6 +310,8 @@ class Checker:
         self.console: list[str] = []
         page.on("console", lambda message: message.type in ("error", "warning") and self.console.append(message.text))
         page.on("pageerror", lambda error: self.console.append(str(error)))
+        # Chromium logs CSP refusals to the console too; the event also names the directive.
+        page.context.add_init_script(CSP_LISTENER)
         SHOTS.mkdir(parents=True, exist_ok=True)
 
     def look(self, name: str, url: str | None = None, tabs: int = 60) -> None:
@@ -345,6 +350,9 @@ class Checker:
                  if not (self.lang == "fr" and word in FRENCH_TOO)}
         if words:
             self.problems.append(f"{where}: English words {sorted(words)}")
+        violations = page.evaluate("() => window.__cspViolations || []")
+        if violations:
+            self.problems.append(f"{where}: CSP refused {violations}")
         if self.console:
             self.problems.append(f"{where}: console {self.console}")
             self.console.clear()
