@@ -137,6 +137,9 @@ async function downloadAlone(site, langs, onProgress) {
         cache: immutable(file.url) ? "default" : "no-cache",
         credentials: "omit",
       });
+      // A player that fetched part of a recording leaves a partial entry in the HTTP cache, which
+      // Chromium then answers with a 206: ask the network for the whole file.
+      if (response.status === 206) response = await fetch(file.url, { cache: "reload", credentials: "omit" });
       if (response.status !== 200 || response.redirected) throw new PackError("interrupted");
       // Progress by bytes as they arrive, not by whole files.
       body = await readCounting(response, (bytes) => {
