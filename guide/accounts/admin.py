@@ -32,16 +32,24 @@ from guide.curator.shell import menu_item
 from guide.curator.shell import role_label
 from guide.errors import abort
 from guide.extensions import db
+from guide.i18n import current_language
 from guide.i18n import language_name
 from guide.i18n import languages
 from guide.sites.models import Site
+from guide.text import pick
 
 menu_item("accounts.users", _l("Users"), "users")
 
 
+def _site_name(site: Site) -> str:
+    # A site never published has no public texts yet: its slug names it.
+    text = pick(site.texts, current_language())
+    return text.name if text else site.slug
+
+
 def _choices(form: UserForm) -> UserForm:
     form.role.choices = [(role, role_label(role)) for role in ROLES]
-    form.sites.choices = [(site.slug, site.slug) for site in db.session.scalars(
+    form.sites.choices = [(site.slug, _site_name(site)) for site in db.session.scalars(
         select(Site).order_by(Site.position, Site.slug))]
     form.languages.choices = [(code, language_name(code)) for code in languages()]
     return form
