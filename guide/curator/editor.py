@@ -232,7 +232,7 @@ def save_site(slug: str):
 
 def _base_revision(kind: str, record) -> Revision | None:
     raw = request.form.get("base_revision_id", "")
-    base = db.session.get(Revision, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    base = db.session.get(Revision, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
     if base is None or (base.kind, base.record_key) != (kind, record.slug):
         return None
     return base
@@ -333,7 +333,7 @@ def preview(kinds: str, slug: str, page_lang: str):
     record, _site = _resolve(kind, slug)
     number = request.args.get("revision", "")
     if number:
-        revision = publishing.get_revision(kind, slug, int(number)) if number.isdigit() and len(number) < 9 else None
+        revision = publishing.get_revision(kind, slug, int(number)) if number.isascii() and number.isdigit() and len(number) < 9 else None
         if revision is None:
             abort(404)
     else:

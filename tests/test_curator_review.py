@@ -1,0 +1,35 @@
+"""Review of the CMS: bad input found by a sweep of every route, each a 4xx, never a 500."""
+
+from tests.curator import login
+from tests.curator import make_user
+from tests.curator import post
+from tests.test_curator_editor import EDITOR_URL
+from tests.test_curator_editor import SLUG
+from tests.test_curator_editor import editor_form
+from tests.test_curator_editor import head_number
+from tests.test_curator_editor import save
+
+# "²".isdigit() is True but int("²") raises: numbers from the URL or a form must be ASCII digits.
+SUPERSCRIPT_TWO = "\u00b2"
+
+
+def test_preview_revision_that_is_not_an_ascii_number_is_404(app, client):
+    login(client, make_user(app, "editor", sites=("casablanca",)))
+    response = client.get(f"/curator/monuments/{SLUG}/preview/fr", query_string={"revision": SUPERSCRIPT_TWO})
+    assert response.status_code == 404
+
+
+def test_save_with_a_non_ascii_base_revision_is_400_and_saves_nothing(app, client):
+    login(client, make_user(app, "editor", sites=("casablanca",)))
+    form = editor_form(client)
+    before = head_number(app)
+    response = save(client, form, base_revision_id=SUPERSCRIPT_TWO, **{"comment": "x"})
+    assert response.status_code == 400
+    assert head_number(app) == before
+
+
+def test_restore_with_a_non_ascii_base_revision_is_not_a_500(app, client):
+    login(client, make_user(app, "editor", sites=("casablanca",)))
+    response = post(client, f"{EDITOR_URL}/revisions/1/restore".replace("/monuments/", "/monuments/", 1),
+                    data={"base_revision_id": SUPERSCRIPT_TWO})
+    assert response.status_code < 500
