@@ -33,3 +33,25 @@ def test_restore_with_a_non_ascii_base_revision_is_not_a_500(app, client):
     response = post(client, f"{EDITOR_URL}/revisions/1/restore".replace("/monuments/", "/monuments/", 1),
                     data={"base_revision_id": SUPERSCRIPT_TWO})
     assert response.status_code < 500
+
+
+def test_language_switch_ignores_a_next_outside_the_cms_or_with_a_line_break(app, client):
+    login(client, make_user(app, "editor", sites=("casablanca",)))
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "/curator/\r\nX-Evil: 1",
+                   "/curator/\nx", "/curator/\x00"):
+        response = post(client, "/curator/language", {"lang": "fr", "next": target})
+        assert response.status_code in (302, 303), target
+        location = response.headers["Location"]
+        assert "evil" not in location and "\n" not in location and "\x00" not in location, target
+
+
+def test_login_ignores_a_next_with_a_line_break(app, client):
+    from tests.curator import PASSWORD
+    from tests.curator import csrf_token
+
+    user = make_user(app, "editor", sites=("casablanca",))
+    url = "/curator/login?next=/curator/%0D%0AX-Evil:%201"
+    response = client.post(url, data={"email": user.email, "password": PASSWORD,
+                                      "csrf_token": csrf_token(client, "/curator/login")})
+    assert response.status_code < 500
+    assert "Evil" not in response.headers.get("Location", "")
