@@ -42,7 +42,8 @@ def test_language_switch_ignores_a_next_outside_the_cms_or_with_a_line_break(app
         response = post(client, "/curator/language", {"lang": "fr", "next": target})
         assert response.status_code in (302, 303), target
         location = response.headers["Location"]
-        assert "evil" not in location and "\n" not in location and "\x00" not in location, target
+        assert "evil" not in location, target
+        assert not any(ord(char) < 32 for char in location), target
 
 
 def test_login_ignores_a_next_with_a_line_break(app, client):
