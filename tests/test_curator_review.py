@@ -56,3 +56,14 @@ def test_login_ignores_a_next_with_a_line_break(app, client):
                                       "csrf_token": csrf_token(client, "/curator/login")})
     assert response.status_code < 500
     assert "Evil" not in response.headers.get("Location", "")
+
+
+def test_save_with_a_nul_in_the_comment_is_not_a_500(app, client):
+    # PostgreSQL refuses NUL in text: the comment must be cleaned before it reaches the database.
+    login(client, make_user(app, "editor", sites=("casablanca",)))
+    form = editor_form(client)
+    before = head_number(app)
+    response = save(client, form, comment="a\x00b\u202ec", text__fr__name="Sacré-Cœur (revu)")
+    assert response.status_code < 500
+    if response.status_code in (302, 303):
+        assert head_number(app) == before + 1

@@ -1,6 +1,7 @@
 """The editor: sites and monuments edited side by side in every language, their workflow,
 previews and revisions. Every view resolves its record, then checks the record's site."""
 
+import re
 from datetime import datetime
 
 from flask import Blueprint
@@ -48,6 +49,7 @@ PLURAL = {kind: kinds for kinds, kind in KINDS.items()}
 KINDS_RULE = "<any(monuments, sites):kinds>"
 DIFF_PATH = "/curator/revisions/{kind}/{slug}/diff"
 MAX_COMMENT = 500
+COMMENT_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # The media helper's upload control for one file field (see curator/editor/fields.html, media()).
 MEDIA_SLOT = "curator/editor/media_slot.html"
 NEW_STOP = "new_stop."
@@ -83,7 +85,8 @@ def _head(record) -> Revision:
 
 
 def _comment() -> str:
-    return (request.form.get("comment") or "").strip()[:MAX_COMMENT]
+    # PostgreSQL refuses NUL in text, and a direction override would garble the revision list.
+    return COMMENT_UNSAFE.sub("", request.form.get("comment") or "").strip()[:MAX_COMMENT]
 
 
 def _editor_url(kind: str, slug: str) -> str:
