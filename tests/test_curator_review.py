@@ -67,3 +67,13 @@ def test_save_with_a_nul_in_the_comment_is_not_a_500(app, client):
     assert response.status_code < 500
     if response.status_code in (302, 303):
         assert head_number(app) == before + 1
+
+
+def test_login_with_a_nul_in_the_email_is_a_400_not_a_500(app, client):
+    from tests.curator import csrf_token
+
+    make_user(app, "editor", sites=("casablanca",))
+    token = csrf_token(client, "/curator/login")
+    response = client.post("/curator/login", data={"email": "editor\x00@dalil.example", "password": "x" * 20,
+                                                   "csrf_token": token})
+    assert response.status_code == 400

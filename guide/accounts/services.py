@@ -35,7 +35,10 @@ def normalize_email(email: str) -> str:
 
 def find_user(email: str) -> User | None:
     """Return the account with this email, however it is spelled, or None."""
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    folded = normalize_email(email)
+    if "\x00" in folded:
+        return None  # no account has one (check_new_account), and PostgreSQL refuses NUL in a query
+    return db.session.scalar(select(User).where(User.email == folded))
 
 
 def authenticate(email: str, password: str) -> User | None:
