@@ -77,3 +77,15 @@ def test_login_with_a_nul_in_the_email_is_a_400_not_a_500(app, client):
     response = client.post("/curator/login", data={"email": "editor\x00@dalil.example", "password": "x" * 20,
                                                    "csrf_token": token})
     assert response.status_code == 400
+
+
+def test_editors_and_translators_never_reach_admin_pages(app, client):
+    # Checklist row 16/8.2.2: admin-only pages answer 403 to every other role, for GET and POST.
+    admin_only = ("/curator/users", "/curator/users/new", "/curator/audit", "/curator/audit.csv", "/curator/import",
+                  "/curator/sites/casablanca/export.zip", "/curator/users/1")
+    for role, languages in (("editor", ()), ("translator", ("fr",))):
+        login(client, make_user(app, role, sites=("casablanca",), languages=languages))
+        for url in admin_only:
+            assert client.get(url).status_code == 403, (role, url)
+        for url in ("/curator/users/new", "/curator/users/1", "/curator/users/1/disable", "/curator/import"):
+            assert post(client, url, {"email": "x@dalil.example", "role": "admin"}).status_code == 403, (role, url)
