@@ -89,3 +89,11 @@ def test_editors_and_translators_never_reach_admin_pages(app, client):
             assert client.get(url).status_code == 403, (role, url)
         for url in ("/curator/users/new", "/curator/users/1", "/curator/users/1/disable", "/curator/import"):
             assert post(client, url, {"email": "x@dalil.example", "role": "admin"}).status_code == 403, (role, url)
+
+
+def test_code_target_with_a_nul_is_a_400_not_a_500(app, client):
+    # PostgreSQL refuses NUL in a query parameter: the target is refused before the lookup.
+    login(client, make_user(app, "admin", sites=()))
+    for url in ("/curator/sites/casablanca/codes/create", "/curator/codes/H3J4Y/retarget"):
+        response = post(client, url, {"target": "hassan-ii-mosque\x00", "number": ""})
+        assert response.status_code == 400, url
