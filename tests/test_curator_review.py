@@ -97,3 +97,29 @@ def test_code_target_with_a_nul_is_a_400_not_a_500(app, client):
     for url in ("/curator/sites/casablanca/codes/create", "/curator/codes/H3J4Y/retarget"):
         response = post(client, url, {"target": "hassan-ii-mosque\x00", "number": ""})
         assert response.status_code == 400, url
+
+
+def test_every_cms_route_answers_405_to_a_method_it_does_not_take(app, client):
+    # Checklist row 17: no state change by GET; a route's missing methods are 405, never 500 or 200.
+    import re
+
+    login(client, make_user(app, "admin", sites=()))
+    values = {"slug": "casablanca", "kinds": "sites", "kind": "site", "page_lang": "fr", "code": "H3J4Y",
+              "ext": "png", "user_id": "1", "number": "1", "event_id": "1"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/curator"):
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = re.sub(r"<(?:[^<>]+:)?" + name + ">", values[name], url)
+        # Several rules may share a path (GET and POST views): ask what the path as a whole allows.
+        allowed = set().union(*(other.methods for other in app.url_map.iter_rules() if other.rule == rule.rule))
+        if "GET" not in allowed:
+            assert client.get(url).status_code == 405, url
+            checked += 1
+        if "POST" not in allowed:
+            assert post(client, url, {}).status_code == 405, url
+            checked += 1
+        assert client.delete(url).status_code == 405, url
+    assert checked > 20
