@@ -123,3 +123,20 @@ def test_every_cms_route_answers_405_to_a_method_it_does_not_take(app, client):
             checked += 1
         assert client.delete(url).status_code == 405, url
     assert checked > 20
+
+
+def test_user_form_with_a_nul_in_the_name_or_a_site_is_not_a_500(app, client):
+    # PostgreSQL refuses NUL in text and in query parameters: a name is cleaned, a site slug refused.
+    from guide.accounts.models import User
+    from guide.extensions import db
+
+    login(client, make_user(app, "admin", sites=()))
+    target = make_user(app, "editor", sites=("casablanca",), email="target@dalil.example")
+    site = {"name": "Nom", "role": "editor", "sites": "casablanca\x00"}
+    assert post(client, f"/curator/users/{target.id}", site).status_code == 400
+    assert post(client, "/curator/users/new", {**site, "email": "new@dalil.example",
+                                               "password": "a long enough passphrase 2"}).status_code == 400
+    name = {"name": "Nom\x00\u202e", "role": "editor", "sites": "casablanca"}
+    assert post(client, f"/curator/users/{target.id}", name).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, target.id).name == "Nom"
