@@ -140,3 +140,10 @@ def test_user_form_with_a_nul_in_the_name_or_a_site_is_not_a_500(app, client):
     assert post(client, f"/curator/users/{target.id}", name).status_code == 302
     with app.app_context():
         assert db.session.get(User, target.id).name == "Nom"
+
+
+def test_schedule_at_the_edges_of_the_calendar_is_a_400_not_a_500(app, client):
+    login(client, make_user(app, "editor", sites=("casablanca",)))
+    for moment in ("0001-01-01T00:30", "2020-02-30T10:00", "10000-01-01T00:00", "2030-01-01T25:00"):
+        response = post(client, f"{EDITOR_URL}/schedule", {"publish_at": moment})
+        assert response.status_code == 400, moment
