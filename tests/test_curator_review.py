@@ -147,3 +147,12 @@ def test_schedule_at_the_edges_of_the_calendar_is_a_400_not_a_500(app, client):
     for moment in ("0001-01-01T00:30", "2020-02-30T10:00", "10000-01-01T00:00", "2030-01-01T25:00"):
         response = post(client, f"{EDITOR_URL}/schedule", {"publish_at": moment})
         assert response.status_code == 400, moment
+
+
+def test_keypad_number_with_leading_zeros_cannot_pass_the_range_check(app, client):
+    # The range was checked on the first 7 digits only: "0000009999999999" passed as 9, then was stored whole.
+    login(client, make_user(app, "admin", sites=()))
+    for number in ("0000009999999999", "0000001000000"):
+        response = post(client, "/curator/sites/casablanca/codes/create",
+                        {"target": "hassan-ii-mosque", "number": number})
+        assert response.status_code == 400, number
