@@ -156,3 +156,13 @@ def test_keypad_number_with_leading_zeros_cannot_pass_the_range_check(app, clien
         response = post(client, "/curator/sites/casablanca/codes/create",
                         {"target": "hassan-ii-mosque", "number": number})
         assert response.status_code == 400, number
+
+
+def test_dashboard_at_the_first_day_of_the_calendar_is_not_a_500(app, client):
+    # The default first day is 30 days before the last: before 0001-01-01 there is no date.
+    login(client, make_user(app, "admin", sites=()))
+    for url in ("/curator/dashboard", "/curator/dashboard.csv"):
+        for query in ({"to": "0001-01-01"}, {"to": "0001-01-05"}, {"from": "9999-12-31", "to": "9999-12-31"}):
+            with client.get(url, query_string=query) as response:
+                response.get_data()  # the CSV is streamed: read it whole
+                assert response.status_code in (200, 400), (url, query)
