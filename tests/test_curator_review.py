@@ -166,3 +166,13 @@ def test_dashboard_at_the_first_day_of_the_calendar_is_not_a_500(app, client):
             with client.get(url, query_string=query) as response:
                 response.get_data()  # the CSV is streamed: read it whole
                 assert response.status_code in (200, 400), (url, query)
+
+
+def test_ids_beyond_the_database_integer_are_404_not_500(app, client):
+    # PostgreSQL integers stop at 2**31 - 1; a bigger id in the URL is an unknown record.
+    login(client, make_user(app, "admin", sites=()))
+    huge = "99999999999"
+    for url in (f"/curator/import/{huge}", f"/curator/users/{huge}"):
+        assert client.get(url).status_code == 404, url
+    for url in (f"/curator/users/{huge}/disable", f"{EDITOR_URL}/revisions/{huge}/restore"):
+        assert post(client, url, {}).status_code == 404, url
