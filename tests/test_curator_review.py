@@ -176,3 +176,11 @@ def test_ids_beyond_the_database_integer_are_404_not_500(app, client):
         assert client.get(url).status_code == 404, url
     for url in (f"/curator/users/{huge}/disable", f"{EDITOR_URL}/revisions/{huge}/restore"):
         assert post(client, url, {}).status_code == 404, url
+
+
+def test_base_revision_beyond_the_database_integer_is_a_400(app, client):
+    login(client, make_user(app, "editor", sites=("casablanca",)))
+    before = head_number(app)
+    response = save(client, editor_form(client), base_revision_id="99999999999", text__fr__name="Autre")
+    assert response.status_code == 400
+    assert head_number(app) == before

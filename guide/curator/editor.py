@@ -235,7 +235,7 @@ def save_site(slug: str):
 
 def _base_revision(kind: str, record) -> Revision | None:
     raw = request.form.get("base_revision_id", "")
-    base = db.session.get(Revision, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+    base = db.session.get(Revision, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
     if base is None or (base.kind, base.record_key) != (kind, record.slug):
         return None
     return base
