@@ -7,6 +7,7 @@ from urllib.parse import urlunsplit
 from flask import Flask
 from flask import request
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 from guide.errors import abort
 
@@ -87,8 +88,16 @@ def relative_location(response):
     return response
 
 
+class DatabaseInteger(IntegerConverter):
+    """An <int:…> URL part that fits a PostgreSQL integer: a bigger one is a 404, not a DataError."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = 2**31 - 1) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max)
+
+
 def init_app(app: Flask) -> None:
     """Refuse unsafe requests; add CSP, nosniff, referrer and HSTS headers to every response."""
+    app.url_map.converters["int"] = DatabaseInteger
     app.before_request(refuse_unsafe_request)
     # Routing redirects (//, trailing slashes) are built from the Host header: keep them relative.
     app.after_request(relative_location)

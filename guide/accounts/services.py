@@ -35,7 +35,10 @@ def normalize_email(email: str) -> str:
 
 def find_user(email: str) -> User | None:
     """Return the account with this email, however it is spelled, or None."""
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    folded = normalize_email(email)
+    if "\x00" in folded:
+        return None  # no account has one (check_new_account), and PostgreSQL refuses NUL in a query
+    return db.session.scalar(select(User).where(User.email == folded))
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -51,12 +54,18 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def _clean_name(name: str) -> str:
+    # PostgreSQL refuses NUL in text; controls and direction overrides would garble the user list.
+    return "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf")).strip()[:200]
+
+
 def _sites(slugs) -> list[Site]:
     sites = []
     for slug in slugs:
-        site = db.session.scalar(select(Site).where(Site.slug == slug))
+        # A NUL in a query parameter is a PostgreSQL error: no slug has one.
+        site = db.session.scalar(select(Site).where(Site.slug == slug)) if "\x00" not in slug else None
         if site is None:
-            raise AccountError(_("No site has the slug %(slug)s.", slug=slug))
+            raise AccountError(_("No site has the slug %(slug)s.", slug=slug.replace("\x00", "")))
         sites.append(site)
     return sites
 
@@ -87,7 +96,7 @@ def create_user(email: str, role: str, password: str, sites=(), langs=(), name: 
     """Create an account after checking its email, role, scope and password. The caller commits."""
     email = check_new_account(email, role, sites, langs)
     check_policy(password, email)
-    user = User(email=email, role=role, name=name.strip()[:200], password_hash=hash_password(password),
+    user = User(email=email, role=role, name=_clean_name(name), password_hash=hash_password(password),
                 sites=_sites(sites), language_rows=_languages(langs) if role == "translator" else [])
     db.session.add(user)
     db.session.flush()
@@ -153,7 +162,7 @@ def update_user(user: User, role: str, sites=(), langs=(), name: str | None = No
     user.sites = _sites(sites)
     user.language_rows = _languages(langs) if role == "translator" else []
     if name is not None:
-        user.name = name.strip()[:200]
+        user.name = _clean_name(name)
     db.session.flush()
 
 

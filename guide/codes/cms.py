@@ -102,7 +102,7 @@ def _number(raw: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw[:7]) <= MAX_NUMBER:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_NUMBER:
         raise CodeError(_("A keypad number is a whole number from 1 to %(max)d.", max=MAX_NUMBER))
     return int(raw)
 

@@ -322,7 +322,7 @@ def parse_target(site: Site, value: str | None) -> tuple[Monument, Stop | None]:
     monument_slug, _slash, stop_slug = (value or "").strip().partition("/")
     # monuments.services imports this module, so the lookups are written out here.
     monument = (db.session.scalar(select(Monument).where(Monument.slug == monument_slug))
-                if monument_slug and len(monument_slug) <= 80 else None)
+                if monument_slug and len(monument_slug) <= 80 and "\x00" not in monument_slug else None)
     if monument is None:
         raise CodeError(_("Choose a monument or a stop of this site."))
     if monument.site_id != site.id:

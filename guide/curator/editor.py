@@ -1,6 +1,7 @@
 """The editor: sites and monuments edited side by side in every language, their workflow,
 previews and revisions. Every view resolves its record, then checks the record's site."""
 
+import re
 from datetime import datetime
 
 from flask import Blueprint
@@ -48,6 +49,7 @@ PLURAL = {kind: kinds for kinds, kind in KINDS.items()}
 KINDS_RULE = "<any(monuments, sites):kinds>"
 DIFF_PATH = "/curator/revisions/{kind}/{slug}/diff"
 MAX_COMMENT = 500
+COMMENT_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # The media helper's upload control for one file field (see curator/editor/fields.html, media()).
 MEDIA_SLOT = "curator/editor/media_slot.html"
 NEW_STOP = "new_stop."
@@ -83,7 +85,8 @@ def _head(record) -> Revision:
 
 
 def _comment() -> str:
-    return (request.form.get("comment") or "").strip()[:MAX_COMMENT]
+    # PostgreSQL refuses NUL in text, and a direction override would garble the revision list.
+    return COMMENT_UNSAFE.sub("", request.form.get("comment") or "").strip()[:MAX_COMMENT]
 
 
 def _editor_url(kind: str, slug: str) -> str:
@@ -232,7 +235,7 @@ def save_site(slug: str):
 
 def _base_revision(kind: str, record) -> Revision | None:
     raw = request.form.get("base_revision_id", "")
-    base = db.session.get(Revision, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    base = db.session.get(Revision, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
     if base is None or (base.kind, base.record_key) != (kind, record.slug):
         return None
     return base
@@ -333,7 +336,7 @@ def preview(kinds: str, slug: str, page_lang: str):
     record, _site = _resolve(kind, slug)
     number = request.args.get("revision", "")
     if number:
-        revision = publishing.get_revision(kind, slug, int(number)) if number.isdigit() and len(number) < 9 else None
+        revision = publishing.get_revision(kind, slug, int(number)) if number.isascii() and number.isdigit() and len(number) < 9 else None
         if revision is None:
             abort(404)
     else:

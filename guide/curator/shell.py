@@ -19,6 +19,9 @@ def safe_next(target: str | None) -> str | None:
     """Return target if it is a path inside the CMS, else None: never redirect off-site."""
     if not target or not isinstance(target, str):
         return None
+    # urlsplit drops tabs and line breaks, but a Location header must never carry them.
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/curator/") or "\\" in target:
         return None

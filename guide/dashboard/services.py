@@ -64,7 +64,9 @@ def parse_filters(args, sites: list[Site]) -> Filters:
     sites are the sites the curator may see; asking for another one is the caller's 403.
     """
     end = _day(args.get("to"), "to", local_day())
-    start = _day(args.get("from"), "from", end - timedelta(days=DEFAULT_DAYS - 1))
+    # Before 0001-01-01 there is no date: the default window starts there at the earliest.
+    span = timedelta(days=DEFAULT_DAYS - 1)
+    start = _day(args.get("from"), "from", end - span if end - date.min >= span else date.min)
     if start > end:
         raise FilterError("from", _("The first day comes after the last day."))
     if (end - start).days + 1 > MAX_DAYS:
