@@ -81,3 +81,22 @@ def test_cms_answers_carry_security_headers(app, client, url):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(app, client):
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from guide.accounts.models import CuratorSession
+    from guide.extensions import db
+
+    first = make_user(app, "editor", email="first@dalil.example")
+    second = make_user(app, "editor", email="second@dalil.example")
+    login(client, first)
+    # Signed in, the login page redirects; its CSRF token is on any CMS page.
+    response = post(client, "/curator/login", {"email": second.email, "password": PASSWORD})
+    assert response.status_code == 302
+    with app.app_context():
+        open_sessions = db.session.scalar(select(func.count()).select_from(CuratorSession).where(
+            CuratorSession.user_id == first.id))
+    assert open_sessions == 0

@@ -43,6 +43,10 @@ def _hash(token: str) -> str:
 
 def start_session(user: User, verified: bool) -> str:
     """Open a session for user and put its new token in the cookie; the caller commits."""
+    # Whatever session this browser had (another account, a half-way sign-in) ends here, not at its timeout.
+    previous = session.get(SESSION_KEY)
+    if isinstance(previous, str) and previous:
+        db.session.execute(delete(CuratorSession).where(CuratorSession.token_hash == _hash(previous)))
     token = secrets.token_urlsafe(32)
     db.session.add(CuratorSession(token_hash=_hash(token), user_id=user.id, verified=verified))
     # A fresh cookie at each sign-in: a token planted before login never becomes valid (ASVS 7.2.4).
