@@ -90,7 +90,7 @@ def rms_dbfs(data: bytes) -> float:
 
 def timed(function, runs: int):
     times, result = [], None
-    for _ in range(runs):
+    for __ in range(runs):
         start = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - start)
