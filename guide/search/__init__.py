@@ -1,0 +1,1 @@
+"""Bilingual search: one normaliser for indexing and queries, an index on SQLite and PostgreSQL."""
