@@ -94,7 +94,10 @@ class FolderStorage(MediaStorage):
         return self._path(key).read_bytes()
 
     def open(self, key: str) -> BinaryIO:
-        return self._path(key).open("rb")
+        path = self._path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        return path.open("rb")
 
     def local_path(self, key: str) -> Path | None:
         path = self._path(key)
