@@ -21,6 +21,7 @@ from guide.extensions import db
 from guide.extensions import limiter
 from guide.extensions import login_manager
 from guide.extensions import migrate
+from guide.search.models import include_object as search_include_object
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -52,7 +53,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _finish_config(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    # Each database's full-text objects for search are kept out of Alembic's comparisons.
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
+                     include_object=search_include_object)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     caching.init_app(app)
@@ -203,10 +206,11 @@ def register_commands(app: Flask) -> None:
     from guide.media.cli import commands as media_commands
     from guide.plaques.cli import commands as plaques_commands
     from guide.publishing.cli import commands as publishing_commands
+    from guide.search.cli import commands as search_commands
     from guide.translate import translate_command
 
     for command in (*content_commands, *codes_commands, *plaques_commands, *publishing_commands,
-                    translate_command, *media_commands):
+                    translate_command, *media_commands, *search_commands):
         app.cli.add_command(command)
     for command in accounts_commands:
         app.cli.add_command(command)
