@@ -69,7 +69,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['monument_id'], ['monuments.id'], name=op.f('fk_search_entries_monument_id_monuments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_entries')),
-    sa.UniqueConstraint('monument_id', 'lang', name=op.f('uq_search_entries_monument_id'))
+    sa.UniqueConstraint('monument_id', 'lang', name=op.f('uq_search_entries_monument_id_lang'))
     )
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_entries_monument_id'), ['monument_id'], unique=False)
