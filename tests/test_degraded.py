@@ -1,11 +1,19 @@
 """The database down: pages are a translated 503 with Retry-After; media, packs, the service worker go on."""
 
+import contextlib
+import socket
+import threading
+import time
+
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from guide.extensions import db
 from guide.media.models import MediaFile
 from guide.offline import services
+from tests.conftest import POSTGRES_URL
+from tests.s3 import free_ports
 from tests.test_health import down_database_url
 
 PACK = "/api/v1/packs/casablanca"
@@ -100,3 +108,88 @@ def test_a_changed_site_is_built_again(app, client, app_factory, monkeypatch):
     assert other.test_client().get(PACK).status_code == 200
     assert calls
     assert built["site"] == "casablanca"
+
+
+class Relay:
+    """A TCP relay to PostgreSQL that a test cuts and restores: the database going down and coming back."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target = target
+        self.port = free_ports(1)[0]
+        self.links: list[socket.socket] = []
+        self.listener: socket.socket | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        if self.listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone leaves it accepting.
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
+            self.listener.close()
+            self.listener = None
+        for link in self.links:
+            with contextlib.suppress(OSError):
+                link.shutdown(socket.SHUT_RDWR)
+            link.close()
+        self.links.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.links += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_RDWR)
+
+
+def _until(check, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="an outage of a real server needs PostgreSQL (TEST_DATABASE_URL)")
+def test_the_guide_rides_out_a_database_outage_and_recovers(app, app_factory):
+    from guide.monuments.models import Monument
+
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    relay = Relay((url.host or "127.0.0.1", url.port or 5432))
+    try:
+        proxied = app_factory(SQLALCHEMY_DATABASE_URI=url.set(port=relay.port).render_as_string(hide_password=False))
+        client = proxied.test_client()
+        assert client.get("/fr/sites/casablanca").status_code == 200
+        before = proxied.extensions["dalil_versions"].current().versions["casablanca"]
+        relay.stop()
+        assert client.get("/api/v1/sites").status_code == 503
+        assert client.get("/readyz").json["database"] == "unavailable"
+        # What this worker has built it keeps serving.
+        assert client.get("/fr/sites/casablanca").status_code == 200
+        relay.start()
+        assert _until(lambda: client.get("/readyz").status_code == 200)
+        assert client.get("/api/v1/sites").status_code == 200
+        # The watcher listens again: a commit elsewhere reaches this worker.
+        with app.app_context():
+            monument = db.session.scalar(select(Monument).where(Monument.slug == "hassan-ii-mosque"))
+            monument.year_start = (monument.year_start or 1900) + 1
+            db.session.commit()
+        assert _until(lambda: proxied.extensions["dalil_versions"].current().versions["casablanca"] > before)
+    finally:
+        relay.stop()
