@@ -36,6 +36,9 @@ class Defaults:
     S3_ACCESS_KEY_ID: str | None = None
     S3_SECRET_ACCESS_KEY: str | None = None
     S3_REGION = "us-east-1"
+    # A name for the deployed code (a git commit): packs shared between servers through the
+    # media store are keyed by it, with the templates, catalogs and app files (guide/offline/store.py).
+    RELEASE = ""
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     MAX_FORM_PARTS = 500
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -32,6 +32,7 @@ from guide.codes.services import MAX_RAW_LENGTH
 from guide.codes.services import MAX_TYPED_LENGTH
 from guide.codes.services import code_pages
 from guide.codes.services import code_query
+from guide.encoding import to_json
 from guide.extensions import db
 from guide.fetching import PageError
 from guide.fetching import fetch_page
@@ -44,6 +45,7 @@ from guide.media.models import MediaFile
 from guide.media.services import offline_files
 from guide.monuments.rendering import monument_page
 from guide.monuments.rendering import stop_page
+from guide.offline import store
 from guide.offline.assets import asset_url
 from guide.sites.models import Site
 from guide.sites.rendering import home_page
@@ -219,9 +221,19 @@ def build_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
 def get_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
     """Return a site's pack, built once per version of the site and languages in this worker."""
 
+    name = store.pack_name(slug, langs or languages())
+
     def build() -> dict | None:
+        # Another worker or server may have built it for this very content: no site is declared,
+        # so this copy is dropped at any site's change, as its key in the store is.
+        shared = store.recall(name)
+        if shared is not None:
+            return json.loads(shared)
         depends_on(slug)
-        return build_pack(slug, langs)
+        made = build_pack(slug, langs)
+        if made is not None:
+            store.remember(name, to_json(made))
+        return made
 
     # Unknown slugs are not kept: anyone could fill the cache with them.
     return cached_value("dalil_packs", MAX_CACHED_PACKS, (slug, langs or languages()), build)
