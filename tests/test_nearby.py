@@ -129,7 +129,8 @@ def test_ranking_reads_four_columns_and_loads_only_the_page(app, client):
         response = client.get(f"{URL}?near={_near(RIALTO)}&per_page=1")
     assert response.status_code == 200
     texts = [s for s in statements if "FROM monument_texts" in s]
-    assert len(texts) == 1 and "IN (" in texts[0], texts
+    assert len(texts) == 1, texts
+    assert "IN (" in texts[0]
     ranking = [s for s in statements if s.startswith("SELECT monuments.id, monuments.slug, monuments.latitude")]
     assert len(ranking) == 1
     assert ranking[0].split(" FROM ")[0].count(",") == 3
@@ -162,7 +163,8 @@ def test_bad_points_are_a_translated_400(client, api, point):
     assert "near" in body["message"]
     assert any("\u0600" <= char <= "\u06ff" for char in body["message"])
     french = client.get(URL, query_string={"near": point}, headers={"Accept-Language": "fr"}).get_json()
-    assert "latitude" in french["message"] and french["message"] != body["message"]
+    assert "latitude" in french["message"]
+    assert french["message"] != body["message"]
 
 
 def test_near_given_twice_is_a_400(api):

@@ -30,7 +30,6 @@ from guide.monuments.urls import page_paths
 from guide.sites.models import Site
 from guide.text import render_markdown
 
-
 # The mean Earth radius the app's near.js uses too, so both give the same distances.
 EARTH_RADIUS_M = 6_371_000
 
