@@ -3,6 +3,8 @@
 import math
 
 import pytest
+from flask_babel import force_locale
+from flask_babel import gettext
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -188,3 +190,113 @@ def test_any_point_in_range_ranks_by_distance(client, latitude, longitude):
 def test_arbitrary_text_is_200_or_400_never_500(client, raw):
     response = client.get(URL, query_string={"near": raw})
     assert response.status_code in (200, 400)
+
+
+# "Near me" in Chromium, with the phone's position granted, online and from a saved pack.
+
+PACK_TIMEOUT_MS = 60_000
+
+
+def _casablanca_by_distance(app, point) -> list[str]:
+    """Casablanca's visible monuments with coordinates, nearest first, as near.js should order them."""
+    ranked = sorted((great_circle_m(*point, lat, lon), slug) for slug, lat, lon in _positions(app, "casablanca"))
+    return [slug for _, slug in ranked]
+
+
+def _near_me(page, text_attribute: str) -> None:
+    page.click("[data-near-me]")
+    text = page.locator(f"[{text_attribute}]").text_content()
+    page.wait_for_function(
+        "(text) => document.querySelector('[data-near-status]').textContent === text", arg=text)
+
+
+def _listed(page) -> list[str]:
+    """The monuments of the first list on the page, in their displayed order."""
+    hrefs = page.eval_on_selector_all(
+        "[data-near-group] [data-near-list] > li > a", "(links) => links.map((link) => link.pathname)")
+    return [href.rsplit("/", 1)[1] for href in hrefs]
+
+
+def _distances(page) -> list[str]:
+    return page.eval_on_selector_all("[data-near-group] [data-near-distance]",
+                                     "(labels) => labels.map((label) => label.textContent)")
+
+
+def _geolocated_context(browser, point, lang):
+    context = browser.new_context(service_workers="allow", locale=lang)
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": point[0], "longitude": point[1]})
+    return context
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_near_me_sorts_the_lists_online(app, live_server, browser, lang):
+    far = _casablanca_by_distance(app, RIALTO)[-1]
+    with app.app_context():
+        point = db.session.execute(select(Monument.latitude, Monument.longitude)
+                                   .where(Monument.slug == far)).one()
+    expected = _casablanca_by_distance(app, tuple(point))
+    assert expected[0] == far
+    context = _geolocated_context(browser, point, lang)
+    page = context.new_page()
+    for path in (f"/{lang}/", f"/{lang}/sites/casablanca"):
+        page.goto(live_server.url + path)
+        _near_me(page, "data-near-sorted")
+        assert _listed(page)[:len(expected)] == expected
+        assert all(_distances(page)[:len(expected)])
+    context.close()
+
+
+@pytest.mark.browser
+def test_near_me_works_offline_from_a_saved_pack(app, live_server, browser):
+    point = (33.6083, -7.6325)
+    expected = _casablanca_by_distance(app, point)
+    context = _geolocated_context(browser, point, "ar")
+    page = context.new_page()
+    page.goto(live_server.url + "/ar/sites/casablanca")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.click("[data-pack=casablanca]")
+    page.wait_for_selector("[data-pack=casablanca][data-pack-state=complete]", timeout=PACK_TIMEOUT_MS)
+    context.set_offline(True)
+    live_server.stop()
+    # The saved home page and site page carry the coordinates; near.js comes from the app shell.
+    for path in ("/ar/", "/ar/sites/casablanca"):
+        page.goto(live_server.url + path)
+        assert page.get_attribute("html", "dir") == "rtl"
+        _near_me(page, "data-near-sorted")
+        assert _listed(page)[:len(expected)] == expected
+        # Distances are written with Intl, in Arabic.
+        assert all(_distances(page)[:len(expected)])
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_refused_position_says_so_and_keeps_the_order(app, live_server, browser, lang):
+    context = browser.new_context(service_workers="block", locale=lang)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/{lang}/sites/casablanca")
+    before = _listed(page)
+    _near_me(page, "data-near-refused")
+    assert page.locator("[data-near-status]").is_visible()
+    assert _listed(page) == before
+    with app.test_request_context(), force_locale(lang):
+        expected = gettext("You did not allow the guide to know your position: the list keeps its usual order.")
+    # The page sets French text with typographic apostrophes and narrow spaces.
+    shown = page.locator("[data-near-status]").text_content()
+    assert shown.replace("\u2019", "'").replace("\u202f", " ").replace("\xa0", " ") == expected
+    context.close()
+
+
+@pytest.mark.browser
+def test_a_phone_without_geolocation_is_told(app, live_server, browser):
+    context = browser.new_context(service_workers="block", locale="fr")
+    context.add_init_script("delete Navigator.prototype.geolocation;")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/fr/")
+    failed = page.locator("[data-near-failed]").text_content()
+    page.wait_for_function("(text) => document.querySelector('[data-near-status]').textContent === text",
+                           arg=failed)
+    assert page.locator("[data-near-me]").is_hidden()
+    context.close()
