@@ -9,6 +9,7 @@ from flask import Flask
 from guide import caching
 from guide import errors
 from guide import i18n
+from guide import logs
 from guide import models  # noqa: F401  (registers every table)
 from guide import security
 from guide import sessions
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Each database's full-text objects for search are kept out of Alembic's comparisons.
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
                      include_object=search_include_object)
+    logs.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     caching.init_app(app)

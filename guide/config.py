@@ -57,6 +57,9 @@ class Defaults:
     # Proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1).
     # Only sign-in throttling and the audit log read it; 0 trusts no header (REMOTE_ADDR).
     PROXY_HOPS = 0
+    # "text" for the development server; "json" (one object a line, with request ids) in
+    # production: guide/gunicorn_config.py sets DALIL_LOG_FORMAT=json unless told otherwise.
+    LOG_FORMAT = "text"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
     # Rendered pages and API documents kept per worker, stamped with the versions of the sites

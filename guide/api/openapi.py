@@ -2,6 +2,8 @@
 
 from flask import current_app
 
+from guide.api.params import NEAR_MAX_LENGTH
+from guide.api.params import NEAR_PATTERN
 from guide.codes.format import ALPHABET
 from guide.codes.format import CODE_LENGTH
 from guide.codes.services import MAX_RAW_LENGTH
@@ -112,11 +114,15 @@ def _schemas() -> dict:
             "code": {**_nullable(_ref("Code")), "description": "The code on the monument's own plaque."},
             "cover_url": _nullable(URL),
             "updated_at": TIMESTAMP,
+            "distance_m": {**_nullable({"type": "integer", "minimum": 0}),
+                           "description": "Great-circle distance in whole metres from near=, in a listing by "
+                                          "distance; null otherwise."},
             "links": _object({"self": URL, "pages": page_urls}),
         }),
         "MonumentList": _object({
             "languages": {"type": "array", "items": _ref("Language")},
             "site": _nullable(_ref("Slug")),
+            "near": {**_nullable(_ref("Coordinates")), "description": "The point of near=, if given."},
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1},
             "total": {"type": "integer", "minimum": 0},
@@ -323,10 +329,12 @@ def _paths() -> dict:
         ),
         "/monuments": _operation(
             "listMonuments", "List monuments",
-            "Monuments in guide order, a page at a time, optionally only one site's. Unknown query "
+            "Monuments in guide order, a page at a time, optionally only one site's. With near=LAT,LON, "
+            "nearest first by great-circle distance (ties by slug), each with distance_m; monuments "
+            "without coordinates are then left out (and not counted in total). Unknown query "
             "parameters are ignored; a parameter given twice is a 400.",
-            [{"$ref": "#/components/parameters/Site"}, {"$ref": "#/components/parameters/Page"},
-             {"$ref": "#/components/parameters/PerPage"}],
+            [{"$ref": "#/components/parameters/Site"}, {"$ref": "#/components/parameters/Near"},
+             {"$ref": "#/components/parameters/Page"}, {"$ref": "#/components/parameters/PerPage"}],
             {
                 "200": _ok("One page of monuments.", "MonumentList",
                            {"Link": {"$ref": "#/components/headers/Link"}}),
@@ -424,6 +432,12 @@ def openapi_document() -> dict:
             "parameters": {
                 "Site": {"name": "site", "in": "query", "required": False,
                          "description": "Only this site's monuments.", "schema": _ref("Slug")},
+                "Near": {"name": "near", "in": "query", "required": False,
+                         "description": "A point as latitude,longitude in decimal degrees (WGS 84), ASCII "
+                                        "digits, a dot for decimals, no spaces or exponent: near=33.5951,-7.6185. "
+                                        "Latitude from -90 to 90, longitude from -180 to 180.",
+                         "schema": {"type": "string", "pattern": NEAR_PATTERN, "maxLength": NEAR_MAX_LENGTH},
+                         "example": "33.5951,-7.6185"},
                 "Page": {"name": "page", "in": "query", "required": False,
                          "schema": {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1}},
                 "PerPage": {"name": "per_page", "in": "query", "required": False,

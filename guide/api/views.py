@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from guide import published
 from guide.api import services
 from guide.api.openapi import openapi_document
+from guide.api.params import near_arg
 from guide.api.params import refuse
 from guide.api.params import single_arg
 from guide.caching import cached_response
@@ -84,8 +85,9 @@ def sites():
 
 @bp.get("/monuments")
 def monuments():
-    """List monuments a page at a time, optionally those of one site."""
+    """List monuments a page at a time, optionally those of one site, optionally nearest first."""
     site_slug = _slug_arg("site")
+    near = near_arg()
     page = _number_arg("page", 1, MAX_PAGE)
     per_page = _number_arg("per_page", current_app.config["API_PAGE_SIZE"],
                            current_app.config["API_MAX_PAGE_SIZE"])
@@ -98,14 +100,19 @@ def monuments():
             site = published.find_site(site_slug)
             if site is None:
                 refuse(404, _l("No site has this slug."))
-        result = services.monument_page(site, page, per_page)
+        if near is None:
+            result = services.monument_page(site, page, per_page)
+        else:
+            result = services.nearby_page(site, near, page, per_page)
         # The first page always exists, even when it is empty.
         if page > max(result.pages, 1):
             refuse(404, _l("This page of results does not exist."))
         document = services.monuments_document(site, result)
         return to_json(document), 200, services.link_headers(document)
 
-    return cached_response(("api-monuments", site_slug, page, per_page), build, JSON)
+    # Every position is its own listing: built each time, never kept, so positions cannot flood the cache.
+    key = ("api-monuments", site_slug, page, per_page) if near is None else None
+    return cached_response(key, build, JSON)
 
 
 @bp.get("/monuments/<slug>")
