@@ -66,7 +66,8 @@ def export_path(target: Target, status: int = 200) -> str:
     if target.kind == "file":
         return folder
     if target.kind == "error":
-        return f"_errors/{status}.{target.lang}.html"
+        extension = "json" if path.startswith("/api/") else "html"
+        return f"_errors/{status}.{target.lang}.{extension}"
     extension = "html" if target.kind == "page" else "json"
     stem = ".".join(part for part in ("index", query, target.lang, str(status) if status != 200 else "") if part)
     return f"{folder}/{stem}.{extension}" if folder else f"{stem}.{extension}"
@@ -102,7 +103,11 @@ class _Fetcher:
         vars(g).clear()
         try:
             response = self.client.get(target.url, base_url=self.base_url, headers=headers)
-            data = response.get_data()
+            try:
+                data = response.get_data()
+            finally:
+                # Media are sent from open files.
+                response.close()
         finally:
             vars(g).clear()
             vars(g).update(saved)
@@ -143,7 +148,9 @@ class _Folder:
                 self.summary.removed.append(relative)
                 _prune(path.parent, self.root)
         manifest = json.dumps({"files": dict(sorted(self.files.items()))}, indent=0).encode()
-        _write_atomically(self.root / MANIFEST, manifest)
+        path = self.root / MANIFEST
+        if not path.is_file() or path.read_bytes() != manifest:
+            _write_atomically(path, manifest)
         return self.summary
 
 

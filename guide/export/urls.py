@@ -120,9 +120,11 @@ def api_documents(scope: Scope) -> Iterable[Target]:
 
 @generator
 def error_pages(scope: Scope) -> Iterable[Target]:
-    """The not-found page in each language, which nginx answers for any URL not exported."""
+    """The not-found page and API answer in each language, for any URL the export has no file for."""
     for lang in languages():
         yield Target(f"/{lang}/.not-found", kind="error", lang=lang, statuses=(404,))
+        yield Target(f"{url_for('api.openapi').rpartition('/')[0]}/.not-found", kind="error", lang=lang,
+                     statuses=(404,))
 
 
 def media_references(body: bytes) -> set[str]:
