@@ -220,6 +220,7 @@ def register_commands(app: Flask) -> None:
     from guide.accounts.cli import commands as accounts_commands
     from guide.codes.cli import commands as codes_commands
     from guide.content.cli import commands as content_commands
+    from guide.export.cli import commands as export_commands
     from guide.media.cli import commands as media_commands
     from guide.plaques.cli import commands as plaques_commands
     from guide.publishing.cli import commands as publishing_commands
@@ -227,7 +228,7 @@ def register_commands(app: Flask) -> None:
     from guide.translate import translate_command
 
     for command in (*content_commands, *codes_commands, *plaques_commands, *publishing_commands,
-                    translate_command, *media_commands, *search_commands):
+                    translate_command, *media_commands, *search_commands, *export_commands):
         app.cli.add_command(command)
     for command in accounts_commands:
         app.cli.add_command(command)
