@@ -170,11 +170,12 @@ def register_blueprints(app: Flask) -> None:
     from guide.plaques.views import bp as plaques_bp
     from guide.publishing.views import bp as publishing_bp
     from guide.sites.views import bp as sites_bp
+    from guide.tours.views import bp as tours_bp
     from guide.translating.views import bp as translating_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
                       curator_bp, accounts_bp, audit_bp, editor_bp, translating_bp, publishing_bp,
-                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp):
+                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp, tours_bp):
         app.register_blueprint(blueprint)
 
 

@@ -13,6 +13,7 @@ from guide.extensions import db
 from guide.media.models import Image
 from guide.monuments.models import Monument
 from guide.sites.models import Site
+from guide.text import pick
 from guide.text import sync_texts
 from guide.tours.models import Tour
 from guide.tours.models import TourStop
@@ -126,6 +127,14 @@ def format_minutes(minutes: int | None) -> str:
     if rest or not hours:
         parts.append(format_unit(rest, "duration-minute", locale=locale))
     return " ".join(parts)
+
+
+def pick_note(notes: dict[str, str], lang: str) -> tuple[str, str] | None:
+    """Return (language, note) for a stop in lang, else the default language, else any; None without a note."""
+    if not notes:
+        return None
+    found = pick(notes, lang)
+    return next((code, text) for code, text in notes.items() if text is found)
 
 
 # --- What visitors read ---------------------------------------------------------------------
