@@ -161,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     from guide.codes.views import bp as codes_bp
     from guide.content.views import bp as content_bp
     from guide.curator.editor import bp as editor_bp
+    from guide.curator.tours import bp as tour_editor_bp
     from guide.curator.views import bp as curator_bp
     from guide.dashboard.views import bp as dashboard_bp
     from guide.media.views import bp as media_bp
@@ -175,7 +176,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
                       curator_bp, accounts_bp, audit_bp, editor_bp, translating_bp, publishing_bp,
-                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp, tours_bp):
+                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp, tours_bp,
+                      tour_editor_bp):
         app.register_blueprint(blueprint)
 
 
