@@ -62,7 +62,8 @@ def test_the_site_page_of_the_cms_lists_its_tours(editor):
 
 def test_the_editor_shows_every_language_side_by_side(editor):
     page = editor.get(EDITOR_URL).text
-    assert 'name="text.ar.title"' in page and 'lang="ar" dir="rtl"' in page
+    assert 'name="text.ar.title"' in page
+    assert 'lang="ar" dir="rtl"' in page
     assert 'name="text.fr.title"' in page
     assert page.count('name="stop.') >= len(STOPS)
 
@@ -74,7 +75,8 @@ def test_saving_texts_makes_a_draft_revision_that_publishing_shows(app, editor, 
     response = post(editor, EDITOR_URL, {**fields, "action": "save", "comment": "titles"}, token_from=EDITOR_URL)
     assert response.status_code == 302
     revision = head(app)
-    assert revision.data["text"]["fr"]["title"] == "Promenade Art déco" and revision.author.startswith("editor")
+    assert revision.data["text"]["fr"]["title"] == "Promenade Art déco"
+    assert revision.author.startswith("editor")
     # A draft: visitors still see the published title.
     assert "Promenade Art déco" not in client.get(f"/fr/tours/{TOUR}").text
     assert post(editor, f"{EDITOR_URL}/publish", token_from=EDITOR_URL).status_code == 302
@@ -129,7 +131,8 @@ def test_creating_a_tour(app, editor, client):
     assert client.get("/fr/tours/place-mohammed-v").status_code == 404
     assert post(editor, "/curator/tours/place-mohammed-v/publish", token_from=url).status_code == 302
     page = client.get("/ar/tours/place-mohammed-v").text
-    assert "ساحة محمد الخامس" in page and "/ar/monuments/wilaya-former-town-hall" in page
+    assert "ساحة محمد الخامس" in page
+    assert "/ar/monuments/wilaya-former-town-hall" in page
 
 
 @pytest.mark.parametrize(("change", "status"), [
@@ -221,4 +224,5 @@ def test_a_translator_edits_notes_in_their_language_only(app, client):
 
 def test_signed_out_curators_are_sent_to_sign_in(client):
     response = client.get(EDITOR_URL)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]

@@ -48,7 +48,8 @@ def test_great_circle_of_a_known_distance():
 
 @pytest.mark.parametrize(("metres", "minutes"), [(0, 0), (1, 1), (1000, 18), (4500 / DETOUR_FACTOR, 60)])
 def test_walking_time_uses_the_speed_and_detour_factor(metres, minutes):
-    assert WALKING_SPEED_KMH == 4.5 and DETOUR_FACTOR == 1.3
+    assert WALKING_SPEED_KMH == 4.5
+    assert DETOUR_FACTOR == 1.3
     assert walking_minutes(metres) == minutes
 
 
@@ -56,7 +57,8 @@ def test_walking_time_uses_the_speed_and_detour_factor(metres, minutes):
 @settings(max_examples=50, deadline=None)
 def test_the_total_is_the_sum_of_the_legs(points):
     legs, total, minutes, complete = measure(points)
-    assert complete and len(legs) == len(points) - 1
+    assert complete
+    assert len(legs) == len(points) - 1
     assert total == pytest.approx(sum(leg.metres for leg in legs))
     # The straight line between the ends is never longer than the route.
     assert great_circle_m(points[0], points[-1]) <= total + 1e-6
@@ -76,7 +78,9 @@ def test_a_stop_without_coordinates_leaves_its_legs_unmeasured():
 def test_the_sample_tour_is_loaded_and_published(app):
     with app.app_context():
         tour = find_record("tour", TOUR)
-        assert tour.live and tour.state == "published" and tour.site.slug == "casablanca"
+        assert tour.live
+        assert tour.state == "published"
+        assert tour.site.slug == "casablanca"
         assert [stop.monument.slug for stop in tour.stops] == STOPS
         assert set(tour.texts) == {"ar", "fr"}
         assert all(set(stop.notes) == {"ar", "fr"} for stop in tour.stops)
@@ -85,7 +89,8 @@ def test_the_sample_tour_is_loaded_and_published(app):
 def test_loading_twice_changes_nothing(app):
     with app.app_context():
         report = load_content(CONTENT)
-        assert f"tour {TOUR}" in report.unchanged and not report.changed
+        assert f"tour {TOUR}" in report.unchanged
+        assert not report.changed
 
 
 def copy_site(tmp_path: Path) -> Path:
@@ -288,7 +293,8 @@ def test_the_tour_document_has_every_language_and_the_route(client):
     assert document["stops"][0]["leg"] is None
     legs = [stop["leg"]["distance_m"] for stop in document["stops"][1:]]
     assert abs(sum(legs) - document["distance_m"]) <= len(legs)
-    assert 1800 < document["distance_m"] < 2500 and document["measured"]
+    assert 1800 < document["distance_m"] < 2500
+    assert document["measured"]
     assert document["walking_minutes"] == walking_minutes(document["distance_m"])
     assert document["links"]["pages"]["ar"].endswith(f"/ar/tours/{TOUR}")
 
