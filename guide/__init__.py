@@ -179,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
     from guide.codes.views import bp as codes_bp
     from guide.content.views import bp as content_bp
     from guide.curator.editor import bp as editor_bp
+    from guide.curator.tours import bp as tour_editor_bp
     from guide.curator.views import bp as curator_bp
     from guide.dashboard.views import bp as dashboard_bp
     from guide.health.views import bp as health_bp
@@ -190,11 +191,13 @@ def register_blueprints(app: Flask) -> None:
     from guide.publishing.views import bp as publishing_bp
     from guide.search.views import bp as search_bp
     from guide.sites.views import bp as sites_bp
+    from guide.tours.views import bp as tours_bp
     from guide.translating.views import bp as translating_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
                       curator_bp, accounts_bp, audit_bp, editor_bp, translating_bp, publishing_bp,
-                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp, health_bp, search_bp):
+                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp, health_bp, search_bp,
+                      tours_bp, tour_editor_bp):
         app.register_blueprint(blueprint)
 
 

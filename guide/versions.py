@@ -86,8 +86,9 @@ PARENT_COLUMNS = {
     "Site": ("slug",), "SiteText": ("site_id",), "Monument": ("site_id",), "MonumentText": ("monument_id",),
     "Stop": ("monument_id",), "StopText": ("stop_id",), "Image": ("monument_id", "stop_id"),
     "ImageText": ("image_id",), "Guide": ("monument_id", "stop_id"), "Code": ("site_id",),
+    "Tour": ("site_id",), "TourText": ("tour_id",), "TourStop": ("tour_id",),
 }
-PARENTS = {"site_id": "Site", "monument_id": "Monument", "stop_id": "Stop", "image_id": "Image"}
+PARENTS = {"site_id": "Site", "monument_id": "Monument", "stop_id": "Stop", "image_id": "Image", "tour_id": "Tour"}
 # Relationships that carry the parent of a row attached before its foreign key is set.
 PARENT_RELATIONS = {"site_id": "site", "monument_id": "monument"}
 

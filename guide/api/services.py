@@ -30,6 +30,10 @@ from guide.monuments.urls import page_paths
 from guide.search.services import search
 from guide.sites.models import Site
 from guide.text import render_markdown
+from guide.tours.models import Tour
+from guide.tours.services import DETOUR_FACTOR
+from guide.tours.services import WALKING_SPEED_KMH
+from guide.tours.services import route
 
 # The mean Earth radius the app's near.js uses too, so both give the same distances.
 EARTH_RADIUS_M = 6_371_000
@@ -375,4 +379,77 @@ def search_document(query: str, lang: str, site: str | None, limit: int) -> dict
             "url": absolute(result.url),
             "score": round(result.score, 6),
         } for result in results],
+    }
+
+
+def _tour_totals(walk) -> dict:
+    return {
+        "distance_m": round(walk.metres),
+        "walking_minutes": walk.minutes,
+        "measured": walk.complete,
+        "stop_count": len(walk.stops),
+    }
+
+
+def tour_summary(tour: Tour) -> dict:
+    """Describe a tour briefly: titles, summaries, distance, walking time and links."""
+    return {
+        "slug": tour.slug,
+        "site": tour.site.slug,
+        "texts": _by_language(tour.texts, lambda text: {"title": text.title, "summary": text.summary}),
+        **_tour_totals(route(tour)),
+        "updated_at": _timestamp(tour.updated_dt),
+        "links": {
+            "self": absolute(url_for("api.tour", slug=tour.slug)),
+            "pages": _page_urls("tours.detail", slug=tour.slug),
+        },
+    }
+
+
+def tours_document(site_slug: str | None, tours: list[Tour]) -> dict:
+    """List tours visitors may see, all sites or one, in every language."""
+    return {"languages": list(languages()), "site": site_slug, "items": [tour_summary(tour) for tour in tours]}
+
+
+def _tour_stop(walk, index: int, stop) -> dict:
+    monument = stop.monument
+    leg = walk.leg_before(index)
+    primary = monument.primary_code
+    return {
+        "position": index + 1,
+        "monument": monument.slug,
+        "texts": _by_language(monument.texts, lambda text: {"name": text.name, "summary": text.summary}),
+        "note": {lang: _markdown(stop.notes[lang]) for lang in languages() if stop.notes.get(lang)},
+        "coordinates": _coordinates(monument),
+        "code": primary.code if primary else None,
+        "leg": None if leg is None else {
+            "distance_m": None if leg.metres is None else round(leg.metres),
+            "walking_minutes": leg.minutes,
+        },
+        "links": {
+            "self": absolute(url_for("api.monument", slug=monument.slug)),
+            "pages": _absolute(page_paths(monument.slug)),
+        },
+    }
+
+
+def tour_document(tour: Tour) -> dict:
+    """Describe a tour completely, in every language: texts, ordered stops, legs and totals."""
+    walk = route(tour)
+    return {
+        "slug": tour.slug,
+        "site": tour.site.slug,
+        "languages": list(languages()),
+        "texts": _by_language(tour.texts, lambda text: {
+            "title": text.title, "summary": text.summary, "intro": _markdown(text.intro)}),
+        **_tour_totals(walk),
+        "walking_speed_kmh": WALKING_SPEED_KMH,
+        "detour_factor": DETOUR_FACTOR,
+        "stops": [_tour_stop(walk, index, stop) for index, stop in enumerate(walk.stops)],
+        "updated_at": _timestamp(tour.updated_dt),
+        "links": {
+            "self": absolute(url_for("api.tour", slug=tour.slug)),
+            "site": absolute(url_for("api.tours", site=tour.site.slug)),
+            "pages": _page_urls("tours.detail", slug=tour.slug),
+        },
     }

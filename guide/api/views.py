@@ -26,6 +26,8 @@ from guide.i18n import negotiate_language
 from guide.search.services import DEFAULT_LIMIT
 from guide.search.services import MAX_LIMIT
 from guide.search.services import MAX_QUERY_LENGTH
+from guide.tours.services import all_visible_tours
+from guide.tours.services import visible_tour
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -167,3 +169,32 @@ def search():
     # Searches are whatever visitors type: answered with an ETag but never kept in the page
     # cache, where they would push out the pages everyone reads.
     return cached_response(None, lambda: to_json(services.search_document(query, lang, site_slug, limit)), JSON)
+
+
+@bp.get("/tours")
+def tours():
+    """List walking tours, optionally those of one site, in every language."""
+    site_slug = _slug_arg("site")
+
+    def build():
+        if site_slug is not None:
+            depends_on(site_slug)
+            if published.find_site(site_slug) is None:
+                refuse(404, _l("No site has this slug."))
+        return to_json(services.tours_document(site_slug, all_visible_tours(site_slug)))
+
+    return cached_response(("api-tours", site_slug), build, JSON)
+
+
+@bp.get("/tours/<slug>")
+def tour(slug: str):
+    """Give everything about one walking tour: texts, stops in order, legs, distance and time."""
+
+    def build():
+        found = visible_tour(slug) if SLUG.fullmatch(slug) else None
+        if found is None:
+            refuse(404, _l("No tour has this slug."))
+        depends_on(found.site.slug)
+        return to_json(services.tour_document(found))
+
+    return cached_response(("api-tour", slug), build, JSON)

@@ -51,6 +51,8 @@ from guide.sites.models import Site
 from guide.sites.rendering import home_page
 from guide.sites.rendering import site_page
 from guide.text import french_typography
+from guide.tours.rendering import tour_page
+from guide.tours.services import site_tours
 
 PACK_FORMAT = 1
 MAX_CACHED_PACKS = 32
@@ -120,11 +122,13 @@ def font_urls() -> list[str]:
 
 
 def site_pages(site: Site, langs: Iterable[str]) -> Iterator[tuple[str, Callable[[], CachedBody]]]:
-    """List a site's pages in langs (home, site, monuments, stops), each with what renders it.
+    """List a site's pages in langs (home, site, monuments, stops, tours), each with what renders it.
 
     The renderers are the views' own and are given the objects already loaded, so a pack reads
     the site once, and each page is cached under the key its URL serves it from.
     """
+    # Its walking tours too: read once, with the monuments they pass (the site's, already loaded).
+    tours = site_tours(site)
     for lang in langs:
         yield url_for("sites.home_in", lang=lang), partial(home_page, lang)
         yield url_for("sites.site", lang=lang, slug=site.slug), partial(site_page, lang, site.slug, site)
@@ -134,6 +138,8 @@ def site_pages(site: Site, langs: Iterable[str]) -> Iterator[tuple[str, Callable
             for stop in monument.stops:
                 yield (url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=stop.slug),
                        partial(stop_page, lang, monument.slug, stop.slug, monument))
+        for tour in tours:
+            yield url_for("tours.detail", lang=lang, slug=tour.slug), partial(tour_page, lang, tour.slug, tour)
 
 
 def _page_entry(url: str, render: Callable[[], CachedBody]) -> PackFile:
