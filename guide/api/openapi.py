@@ -267,6 +267,17 @@ def _schemas() -> dict:
             "numbers": {"type": "object", "propertyNames": {"pattern": "^[0-9]+$"},
                         "additionalProperties": _ref("Code"),
                         "description": "Keypad number to code, for typing a number on site."},
+            "search": {
+                "type": "object", "propertyNames": _ref("Language"),
+                "description": "A small index to search the pack offline, per language: for each "
+                               "monument its page, its name, and the words of its texts (folded as "
+                               "search folds them, Arabic article stripped, sorted, those that start "
+                               "another left out), space-separated.",
+                "additionalProperties": {"type": "array", "items": {
+                    "type": "array", "minItems": 3, "maxItems": 3,
+                    "prefixItems": [{"type": "string", "format": "uri-reference"}, STRING, STRING],
+                }},
+            },
         }, "Everything a phone must store to use a site's guide with no network."),
         "SearchResult": _object({
             "slug": _ref("Slug"),

@@ -47,6 +47,7 @@ from guide.monuments.rendering import monument_page
 from guide.monuments.rendering import stop_page
 from guide.offline import store
 from guide.offline.assets import asset_url
+from guide.search.services import pack_index
 from guide.sites.models import Site
 from guide.sites.rendering import home_page
 from guide.sites.rendering import site_page
@@ -221,6 +222,7 @@ def build_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
         "files": [asdict(entry) for entry in files],
         "codes": codes,
         "numbers": numbers,
+        "search": pack_index(site.monuments, langs),
     }
 
 
@@ -294,6 +296,8 @@ def shell_urls() -> list[str]:
         urls.append(url_for("offline.unknown_code", lang=lang))
         urls.append(url_for("offline.known_code", lang=lang))
         urls.append(url_for("offline.retired_code", lang=lang))
+        # The empty search page: offline, pwa/js/search.js fills it from the saved packs.
+        urls.append(url_for("search.page", lang=lang))
     urls.extend(_static_file(path)[0] for path in shell_asset_paths())
     urls.extend(_static_file(f"icons/{name}")[0] for name in ICON_FILES)
     urls.extend(font_urls())
