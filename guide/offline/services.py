@@ -222,7 +222,8 @@ def build_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
         "files": [asdict(entry) for entry in files],
         "codes": codes,
         "numbers": numbers,
-        "search": pack_index(site.monuments, langs),
+        # Every language's words, whatever pages the pack holds: visitors type in either.
+        "search": pack_index(site.monuments, languages()),
     }
 
 
