@@ -198,6 +198,26 @@ def test_nginx_serves_the_bytes_status_and_type_the_app_sends(exported, path, he
     assert body == live.get_data()
 
 
+@pytest.mark.parametrize("typed", [MOSQUE_CODE, MOSQUE_CODE.lower()])
+def test_a_code_typed_in_the_entry_form_opens_its_page(exported, typed):
+    app, _root, base, _summary, _retired = exported
+    live = app_get(app, f"/q?code={typed}", AR_COOKIE)
+    request = urllib.request.Request(f"{base}/q?code={typed}", headers=AR_COOKIE)
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        opener.open(request)
+    with raised.value as answer:
+        assert (answer.code, live.status_code) == (303, 303)
+        location = answer.headers["Location"]
+    assert location.upper() == live.headers["Location"].upper()
+    assert nginx_get(base, location, AR_COOKIE)[1] == app_get(app, live.headers["Location"], AR_COOKIE).get_data()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 @pytest.mark.parametrize("headers", [AR_COOKIE, {"Accept-Language": "fr"}])
 def test_a_retired_code_is_gone_in_the_visitors_language(exported, headers):
     app, _root, base, _summary, retired = exported
@@ -346,3 +366,26 @@ def test_a_file_in_place_of_the_folder_is_a_clear_error(runner, tmp_path):
     assert result.exit_code == 1
     assert "n’est pas un dossier" in result.output
     assert target.read_text() == "not a folder"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "lang", "direction"), [
+    ("/ar/monuments/hassan-ii-mosque", "ar", "rtl"), (f"/q/{MOSQUE_CODE}", "fr", "ltr"),
+])
+def test_chromium_renders_the_export_and_its_service_worker_takes_over(exported, browser, path, lang, direction):
+    _app, _root, base, _summary, _retired = exported
+    context = browser.new_context(service_workers="allow", locale="fr-FR")
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        response = page.goto(base + path)
+        assert response.status == 200
+        assert page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == [lang, direction]
+        # The stylesheet loaded under the strict CSP: the page is laid out by it, not by defaults.
+        assert page.evaluate("() => [...document.styleSheets].some((sheet) => sheet.cssRules.length > 20)")
+        # The worker installs only once it has precached every shell URL from nginx.
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+        assert errors == []
+    finally:
+        context.close()

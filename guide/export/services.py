@@ -15,6 +15,7 @@ in README.md reads:
 import hashlib
 import json
 import os
+import re
 from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
@@ -33,6 +34,7 @@ from guide.export.registry import all_targets
 
 # Lists what the previous run wrote, so a run deletes only its own files, never anything else.
 MANIFEST = ".dalil-export.json"
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 TEXT_TYPES = ("text/", "application/json", "application/manifest+json")
 
 
@@ -53,7 +55,8 @@ def export_scope(site_slug: str | None) -> Scope:
     """Return the live sites to export: all of them, or the one with this slug."""
     if site_slug is None:
         return Scope(published.list_sites(with_monuments=False))
-    site = published.find_site(site_slug[:80])
+    # Checked before the lookup: PostgreSQL refuses a NUL in a query, and no slug holds one.
+    site = published.find_site(site_slug) if SLUG.fullmatch(site_slug) else None
     if site is None:
         raise ExportError(_("No published site has the slug %(slug)s.", slug=site_slug))
     return Scope([site], whole=False)
