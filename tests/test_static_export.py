@@ -19,6 +19,8 @@ from sqlalchemy import select
 from guide.codes.models import Code
 from guide.codes.services import find_code
 from guide.codes.services import retire_code
+from guide.export import registry
+from guide.export.registry import Target
 from guide.export.services import MANIFEST
 from guide.export.services import export_static
 from guide.extensions import db
@@ -349,6 +351,18 @@ def test_one_site_brings_its_pages_and_the_shared_files(app, runner, tmp_path):
     assert (tmp_path / "api" / "v1" / "packs" / "fes" / "index.json").is_file()
     assert not (tmp_path / "fr" / "sites" / "casablanca").exists()
     assert not (tmp_path / "q" / MOSQUE_CODE).exists()
+
+
+def test_a_url_that_does_not_answer_stops_the_export_and_names_it(app, runner, tmp_path, monkeypatch):
+    # A domain's generator naming a page that is not there, as a broken one would.
+    broken = [*registry.GENERATORS, lambda scope: [Target("/fr/monuments/atlantis")]]
+    monkeypatch.setattr(registry, "GENERATORS", broken)
+    result = runner.invoke(args=["export-static", str(tmp_path), "--site", "fes"])
+    assert result.exit_code == 1
+    assert "/fr/monuments/atlantis a répondu 404" in result.output
+    # What it wrote stays the export's own: a later run updates or removes it.
+    listed = json.loads((tmp_path / MANIFEST).read_text())["files"]
+    assert "ar/sites/fes/index.html" in listed
 
 
 @pytest.mark.parametrize("slug", ["atlantis", "x" * 10_000, "fes\x00", "مدينة", "Fes"])

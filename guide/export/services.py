@@ -150,11 +150,15 @@ class _Folder:
                 path.unlink()
                 self.summary.removed.append(relative)
                 _prune(path.parent, self.root)
-        manifest = json.dumps({"files": dict(sorted(self.files.items()))}, indent=0).encode()
+        self.remember(self.files)
+        return self.summary
+
+    def remember(self, files: dict[str, str]) -> None:
+        """List these files as the export's own, for the next run to keep or remove."""
+        manifest = json.dumps({"files": dict(sorted(files.items()))}, indent=0).encode()
         path = self.root / MANIFEST
         if not path.is_file() or path.read_bytes() != manifest:
             _write_atomically(path, manifest)
-        return self.summary
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -187,11 +191,17 @@ def export_static(root: Path, site_slug: str | None = None) -> Summary:
         raise ExportError(_("Cannot create the folder %(path)s: %(error)s", path=root, error=error.strerror)) from None
     fetcher = _Fetcher()
     # URLs are built as the app builds them for a request to the public address.
+    folder = _Folder(root)
     with fetcher.app.test_request_context("/", base_url=fetcher.base_url):
-        return _export(_Folder(root), fetcher, scope)
+        try:
+            return _export(folder, fetcher, scope)
+        except ExportError:
+            # A failed run removes nothing; what it wrote stays listed, so a later run owns it.
+            folder.remember({**folder.previous, **folder.files})
+            raise
 
 
-def _export(folder: "_Folder", fetcher: _Fetcher, scope: Scope) -> Summary:
+def _export(folder: _Folder, fetcher: _Fetcher, scope: Scope) -> Summary:
     queue = deque(all_targets(scope))
     seen: set[tuple[str, str | None]] = set()
     media: set[str] = set()
