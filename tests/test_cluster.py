@@ -20,6 +20,8 @@ from guide.config import Defaults
 from tests.cluster import EDITOR_EMAIL
 from tests.cluster import EDITOR_PASSWORD
 from tests.cluster import EDITOR_SITE
+from tests.cluster import NGINX_SITE
+from tests.cluster import PROJECT_ROOT
 from tests.cluster import Cluster
 from tests.cluster import missing_programs
 from tests.test_curator_editor import form_fields
@@ -32,6 +34,22 @@ NEEDS_STORAGE = pytest.mark.xfail(
     not HAS_STORAGE, strict=True,
     reason="needs DALIL_MEDIA_STORAGE=s3:// and the database-down 503 (storage branch, not merged yet)")
 _TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"|name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _directives(config: str, block: str) -> list[str]:
+    """The directives of one block of an nginx configuration, comments and blank lines left out."""
+    start = config.index(block + " {")
+    body = config[start:config.index("}", start)].splitlines()[1:]
+    return [line.strip() for line in body if line.strip() and not line.strip().startswith("#")]
+
+
+def test_the_readme_nginx_configuration_is_the_one_the_cluster_test_runs():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    documented = re.search(r"```nginx\n(.*?)```", readme, re.DOTALL).group(1)
+    tested = NGINX_SITE.format(servers="", listen="127.0.0.1:8080")
+    assert _directives(documented, "location /") == _directives(tested, "location /")
+    assert "keepalive 16;" in _directives(documented, "upstream dalil")
+    assert "keepalive 16;" in _directives(tested, "upstream dalil")
 
 
 @pytest.fixture(scope="module")
