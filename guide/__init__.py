@@ -21,6 +21,8 @@ from guide.extensions import db
 from guide.extensions import limiter
 from guide.extensions import login_manager
 from guide.extensions import migrate
+from guide.media import storage
+from guide.search.models import include_object as search_include_object
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -52,7 +54,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _finish_config(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    storage.init_app(app)
+    # Each database's full-text objects for search are kept out of Alembic's comparisons.
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
+                     include_object=search_include_object)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     caching.init_app(app)
@@ -102,10 +107,21 @@ def _finish_config(app: Flask) -> None:
         config["PUBLIC_BASE_URL"], split_words(config.get("TRUSTED_HOSTS") or ())
     )
     config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(config["SQLALCHEMY_DATABASE_URI"])
+    _engine_options(config)
     config["REQUIRE_2FA_ROLES"] = split_words(config["REQUIRE_2FA_ROLES"])
     _session_cookies(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _engine_options(config) -> None:
+    # A database that is down must fail a request within seconds (a 503), never hang it.
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", int(config["DATABASE_CONNECT_TIMEOUT"]))
+        options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _session_cookies(config) -> None:
@@ -163,18 +179,20 @@ def register_blueprints(app: Flask) -> None:
     from guide.curator.editor import bp as editor_bp
     from guide.curator.views import bp as curator_bp
     from guide.dashboard.views import bp as dashboard_bp
+    from guide.health.views import bp as health_bp
     from guide.media.views import bp as media_bp
     from guide.media.views import uploads as media_uploads_bp
     from guide.monuments.views import bp as monuments_bp
     from guide.offline.views import bp as offline_bp
     from guide.plaques.views import bp as plaques_bp
     from guide.publishing.views import bp as publishing_bp
+    from guide.search.views import bp as search_bp
     from guide.sites.views import bp as sites_bp
     from guide.translating.views import bp as translating_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
                       curator_bp, accounts_bp, audit_bp, editor_bp, translating_bp, publishing_bp,
-                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp):
+                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp, health_bp, search_bp):
         app.register_blueprint(blueprint)
 
 
@@ -203,10 +221,11 @@ def register_commands(app: Flask) -> None:
     from guide.media.cli import commands as media_commands
     from guide.plaques.cli import commands as plaques_commands
     from guide.publishing.cli import commands as publishing_commands
+    from guide.search.cli import commands as search_commands
     from guide.translate import translate_command
 
     for command in (*content_commands, *codes_commands, *plaques_commands, *publishing_commands,
-                    translate_command, *media_commands):
+                    translate_command, *media_commands, *search_commands):
         app.cli.add_command(command)
     for command in accounts_commands:
         app.cli.add_command(command)

@@ -24,6 +24,18 @@ class Defaults:
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds to wait for PostgreSQL to accept a connection: when it is down, pages answer 503
+    # quickly instead of hanging (guide/errors.py).
+    DATABASE_CONNECT_TIMEOUT = 2
+
+    # Media files: "" keeps them in the folder MEDIA_DIR; "s3://bucket/prefix" puts them in an
+    # S3-compatible bucket (guide/media/storage.py). Unset keys leave boto3 its own chain
+    # (AWS_* variables, ~/.aws files, instance roles).
+    MEDIA_STORAGE = ""
+    S3_ENDPOINT_URL: str | None = None
+    S3_ACCESS_KEY_ID: str | None = None
+    S3_SECRET_ACCESS_KEY: str | None = None
+    S3_REGION = "us-east-1"
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     MAX_FORM_PARTS = 500
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,5 +1,6 @@
 """Translated error pages for people and JSON errors with a reason for the API."""
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -10,12 +11,19 @@ from flask import render_template
 from flask import request
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import SecurityError
 
 from guide.i18n import negotiate_language
 from guide.i18n import url_language
+from guide.media.storage import StorageError
+
+logger = logging.getLogger(__name__)
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -31,6 +39,7 @@ MESSAGES = {
     429: _l("Too many requests. Please wait a moment and try again."),
     431: _l("The request headers are too large."),
     500: _l("Something went wrong on our side. Please try again later."),
+    503: _l("The guide is briefly unavailable. Please try again in a minute."),
 }
 TITLES = {
     400: _l("Bad request"),
@@ -46,7 +55,10 @@ TITLES = {
     429: _l("Too many requests"),
     431: _l("Headers too large"),
     500: _l("Server error"),
+    503: _l("Temporarily unavailable"),
 }
+# When the database or the media store does not answer: come back after this many seconds.
+RETRY_AFTER_S = 30
 # Headers an HTTP error carries that describe the resource, not the error page.
 _KEPT_HEADERS = frozenset(("allow", "content-range", "retry-after"))
 
@@ -104,10 +116,34 @@ def init_app(app: Flask) -> None:
                 response.headers[name] = value
         return response
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(SQLAlchemyTimeoutError)
+    @app.errorhandler(StorageError)
+    def handle_unavailable(error: Exception):
+        # The database is down, restarting or out of connections (or the bucket does not
+        # answer): a translated 503 that says when to come back, never a 500 or a hang.
+        logger.warning("503 for %s: %s: %s", request.path, error.__class__.__name__, (str(error) or " ").splitlines()[0])
+        _forget_session()
+        response = current_app.make_response(error_response(503))
+        response.headers["Retry-After"] = str(RETRY_AFTER_S)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     @app.errorhandler(InternalServerError)
     def handle_server_error(error: InternalServerError):
         # Flask has already logged the original exception; the visitor gets a plain page.
         return error_response(500)
+
+
+def _forget_session() -> None:
+    # Its connection is gone: give it back without a ROLLBACK that would fail again.
+    from guide.extensions import db
+
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.invalidate()
 
 
 def abort(status: int, reason: str | None = None) -> None:

@@ -18,6 +18,7 @@ from guide.monuments.models import MonumentText
 from guide.monuments.models import Stop
 from guide.monuments.models import StopText
 from guide.publishing.models import Revision
+from guide.search.models import SearchEntry
 from guide.sites.models import Site
 from guide.sites.models import SiteText
 from guide.translating.models import TranslationStamp
@@ -25,5 +26,5 @@ from guide.translating.models import TranslationStamp
 __all__ = [
     "AuditEvent", "CuratorSession", "MediaVariant", "RecoveryCode", "TranslationStamp", "User",
     "UserLanguage", "Code", "ContentVersion", "Guide", "Image", "ImageText", "MediaFile", "Monument",
-    "MonumentText", "Revision", "ScanCount", "Site", "SiteText", "Stop", "StopText",
+    "MonumentText", "Revision", "ScanCount", "SearchEntry", "Site", "SiteText", "Stop", "StopText",
 ]

@@ -21,6 +21,8 @@ from werkzeug.serving import make_server
 from guide import create_app
 from guide.content.services import load_content
 from guide.extensions import db
+from tests.s3 import s3_server  # noqa: F401  (fixtures shared by every test file)
+from tests.s3 import s3_settings  # noqa: F401
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 
 from guide import create_app
 from guide.extensions import db
+from guide.search.models import include_object
 
 
 def test_testing_config_is_applied(app):
@@ -44,7 +45,8 @@ def test_the_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
 
 def test_migrations_match_the_models(empty_app):
     with empty_app.app_context(), db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        differences = compare_metadata(context, db.metadata)
     assert differences == []
 
 

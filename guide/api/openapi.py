@@ -7,6 +7,9 @@ from guide.codes.format import CODE_LENGTH
 from guide.codes.services import MAX_RAW_LENGTH
 from guide.i18n import languages
 from guide.monuments.models import ACCESS_KINDS
+from guide.search.services import DEFAULT_LIMIT
+from guide.search.services import MAX_LIMIT
+from guide.search.services import MAX_QUERY_LENGTH
 from guide.security import MAX_HEADER_BYTES
 from guide.security import MAX_URL_BYTES
 
@@ -205,6 +208,21 @@ def _schemas() -> dict:
                         "additionalProperties": _ref("Code"),
                         "description": "Keypad number to code, for typing a number on site."},
         }, "Everything a phone must store to use a site's guide with no network."),
+        "SearchResult": _object({
+            "slug": _ref("Slug"),
+            "name": {**STRING, "description": "In the language asked for, else the default one."},
+            "site": _ref("Slug"),
+            "site_name": STRING,
+            "summary": {**STRING, "description": "The start of the monument's summary."},
+            "url": {**URL, "description": "The monument's page in the language asked for."},
+            "score": {"type": "number", "description": "Relevance; only the order it gives means anything."},
+        }),
+        "SearchResults": _object({
+            "query": STRING,
+            "lang": _ref("Language"),
+            "site": _nullable(_ref("Slug")),
+            "items": {"type": "array", "items": _ref("SearchResult"), "description": "Best first."},
+        }),
         "Error": _object({
             "error": {"type": "integer", "description": "The HTTP status."},
             "title": STRING,
@@ -340,6 +358,27 @@ def _paths() -> dict:
               "schema": {"type": "string", "pattern": _language_list_pattern()},
               "description": "Comma-separated languages; all of them when absent."}],
             {"200": _ok("The pack.", "Pack"), "400": bad_request, "404": _error("No site has this slug.")},
+        ),
+        "/search": _operation(
+            "search", "Search monuments",
+            "Published monuments whose texts, in any language, hold every word of q; the last word "
+            "also matches the start of a word. Diacritics, hamza and alef forms, tatweel, ى/ي, ة/ه, "
+            "accents, ligatures, letter case and digits of any script are ignored, and so are the "
+            "Arabic article and common word endings. Only letters and digits count: a q with none "
+            "finds nothing.",
+            [{"name": "q", "in": "query", "required": True,
+              "description": "The words, as typed.",
+              "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH,
+                         "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]*$"}},
+             {"name": "lang", "in": "query", "required": False,
+              "description": "The language of the names, summaries and page URLs; the default language "
+                             "when absent.",
+              "schema": _ref("Language")},
+             {"$ref": "#/components/parameters/Site"},
+             {"name": "limit", "in": "query", "required": False,
+              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}}],
+            {"200": _ok("The monuments found, best first (possibly none).", "SearchResults"),
+             "400": bad_request},
         ),
         "/codes/{code}": _operation(
             "getCode", "Resolve a plaque code",

@@ -27,6 +27,7 @@ from guide.monuments.models import Monument
 from guide.monuments.models import Stop
 from guide.monuments.services import structured_data
 from guide.monuments.urls import page_paths
+from guide.search.services import search
 from guide.sites.models import Site
 from guide.text import render_markdown
 
@@ -314,3 +315,22 @@ def code_error_document(raw: str, resolution: Resolution) -> tuple[dict, int]:
             for suggestion in resolution.suggestions
         ],
     }, 404
+
+
+def search_document(query: str, lang: str, site: str | None, limit: int) -> dict:
+    """Find monuments by words: the best first, each in lang, with its page's address."""
+    results = search(query, lang, site=site, limit=limit)
+    return {
+        "query": query,
+        "lang": lang,
+        "site": site,
+        "items": [{
+            "slug": result.slug,
+            "name": result.name,
+            "site": result.site,
+            "site_name": result.site_name,
+            "summary": result.summary,
+            "url": absolute(result.url),
+            "score": round(result.score, 6),
+        } for result in results],
+    }

@@ -20,7 +20,11 @@ from guide.codes.services import cache_code
 from guide.codes.services import resolve_code
 from guide.encoding import to_json
 from guide.i18n import NEGOTIATION_VARY
+from guide.i18n import languages
 from guide.i18n import negotiate_language
+from guide.search.services import DEFAULT_LIMIT
+from guide.search.services import MAX_LIMIT
+from guide.search.services import MAX_QUERY_LENGTH
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -138,3 +142,21 @@ def code(code: str):
     folded = cache_code(code)
     key = ("api-code", g.lang, folded) if folded else None
     return cached_response(key, build, JSON, vary=NEGOTIATION_VARY, cache_statuses=CACHED_CODE_STATUSES)
+
+
+@bp.get("/search")
+def search():
+    """Find monuments by words in any language, answered in lang, best first."""
+    query = single_arg("q")
+    if query is None:
+        refuse(400, _l("Give the words to search for in the q parameter."))
+    if len(query) > MAX_QUERY_LENGTH:
+        refuse(400, _l("The search is too long: at most %(maximum)d characters.", maximum=MAX_QUERY_LENGTH))
+    lang = single_arg("lang") or current_app.config["DEFAULT_LANGUAGE"]
+    if lang not in languages():
+        refuse(400, _l("The lang parameter must be one of the guide's languages."))
+    site_slug = _slug_arg("site")
+    limit = _number_arg("limit", DEFAULT_LIMIT, MAX_LIMIT)
+    # Searches are whatever visitors type: answered with an ETag but never kept in the page
+    # cache, where they would push out the pages everyone reads.
+    return cached_response(None, lambda: to_json(services.search_document(query, lang, site_slug, limit)), JSON)

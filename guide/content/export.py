@@ -16,7 +16,8 @@ from guide.content.schema import MonumentFile
 from guide.content.schema import SiteFile
 from guide.extensions import db
 from guide.media.models import MediaFile
-from guide.media.services import media_path
+from guide.media.services import read_media
+from guide.media.storage import StorageError
 from guide.monuments.models import Monument
 from guide.publishing.models import Revision
 from guide.sites.models import Site
@@ -76,8 +77,8 @@ def _export_monument(folder: Path, monument: Monument) -> list[Path]:
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            shutil.copyfile(media_path(media.sha256, media.extension), target)
-        except OSError:
+            target.write_bytes(read_media(media))
+        except (OSError, StorageError):
             raise ExportError(_("%(slug)s: the media file %(file)s is missing from the media folder.",
                                 slug=monument.slug, file=media.filename)) from None
         written.append(target)

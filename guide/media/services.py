@@ -2,8 +2,6 @@
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,8 @@ from guide.media.pipeline import open_image
 from guide.media.pipeline import read_audio
 from guide.media.pipeline import transcode_audio
 from guide.media.pipeline import upright
+from guide.media.storage import media_key
+from guide.media.storage import media_storage
 
 # mutagen's class name tells the container; the extension never does.
 AUDIO_FORMATS = {
@@ -73,18 +73,13 @@ def media_url(media: MediaFile) -> str:
 
 
 def media_path(sha256: str, extension: str) -> Path:
-    """Return where a media file lives on disk."""
-    return Path(current_app.config["MEDIA_DIR"]) / sha256[:2] / f"{sha256}.{extension}"
+    """Return where a media file lives in the folder store (MEDIA_DIR); code that must work on S3 too uses media_storage()."""
+    return Path(current_app.config["MEDIA_DIR"]) / media_key(sha256, extension)
 
 
 def _write(sha256: str, extension: str, data: bytes) -> None:
-    path = media_path(sha256, extension)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a reader never sees half a file under its final name.
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, path)
+    # Content-addressed: a key already stored holds these very bytes.
+    media_storage().put(media_key(sha256, extension), data)
 
 
 def _row(probe: Probe) -> tuple[MediaFile, bool]:
@@ -109,19 +104,20 @@ def store_media(data: bytes, probe: Probe, variants: bool = True) -> MediaFile:
     return media
 
 
-def _variant_index(sha256: str) -> Path:
+def _variant_index(sha256: str) -> str:
     # Beside the image, named so that /media/ never serves it.
-    return Path(current_app.config["MEDIA_DIR"]) / sha256[:2] / f"{sha256}.variants.json"
+    return f"{sha256[:2]}/{sha256}.variants.json"
 
 
 def _known_variants(media: MediaFile) -> list[MediaVariant]:
     """Add the rows of variants already made for this image (a database reloaded, a re-import), if on disk."""
     try:
-        listed = json.loads(_variant_index(media.sha256).read_text())
+        listed = json.loads(media_storage().read(_variant_index(media.sha256)))
         probes = [(entry["width"], Probe(**entry["probe"])) for entry in listed]
     except (OSError, ValueError, TypeError, KeyError):
         return []
-    if not probes or not all(media_path(probe.sha256, probe.extension).is_file() for _width, probe in probes):
+    if not probes or not all(media_storage().exists(media_key(probe.sha256, probe.extension))
+                             for _width, probe in probes):
         return []
     rows = []
     for width, probe in probes:
@@ -162,10 +158,7 @@ def store_variants(media: MediaFile, pixels: PILImage.Image) -> list[MediaVarian
         rows.append(variant)
     db.session.flush()
     # Variants depend on the image's bytes alone: remember them, so a reload does not encode again.
-    index = _variant_index(media.sha256)
-    with tempfile.NamedTemporaryFile("w", dir=index.parent, delete=False) as handle:
-        json.dump(listed, handle)
-    os.replace(handle.name, index)
+    media_storage().put(_variant_index(media.sha256), json.dumps(listed).encode())
     return rows
 
 
@@ -242,12 +235,23 @@ def offline_files(image: Image) -> list[MediaFile]:
 
 
 def make_missing_variants(files: list[MediaFile]) -> set[str]:
-    """Make the variants of each image file that has none (from disk); return the hashes that got them."""
+    """Make the variants of each image file that has none (from the store); return the hashes that got them."""
     made = set()
     for media in files:
         if not media.mimetype.startswith("image/") or has_variants(media):
             continue
-        path = media_path(media.sha256, media.extension)
-        if _known_variants(media) or path.is_file() and store_variants(media, upright(open_image(path.read_bytes()))):
+        if _known_variants(media):
+            made.add(media.sha256)
+            continue
+        try:
+            data = media_storage().read(media_key(media.sha256, media.extension))
+        except FileNotFoundError:
+            continue
+        if store_variants(media, upright(open_image(data))):
             made.add(media.sha256)
     return made
+
+
+def read_media(media: MediaFile) -> bytes:
+    """Return a media file's bytes from the store (FileNotFoundError when missing, StorageError when unreachable)."""
+    return media_storage().read(media_key(media.sha256, media.extension))

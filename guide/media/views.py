@@ -1,6 +1,7 @@
 """Media under content-addressed URLs, cached for a year, with HTTP Range for audio; curators' uploads."""
 
 import re
+import time
 import unicodedata
 
 from flask import Blueprint
@@ -11,8 +12,10 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import parse_range_header
 from werkzeug.utils import send_file
+from werkzeug.wsgi import FileWrapper
 
 from guide.accounts.permissions import require
 from guide.audit.services import record
@@ -24,11 +27,12 @@ from guide.media.services import IMAGE_FORMATS
 from guide.media.services import MediaError
 from guide.media.services import Upload
 from guide.media.services import content_path
-from guide.media.services import media_path
 from guide.media.services import media_url
 from guide.media.services import srcset_entry
 from guide.media.services import store_upload
 from guide.media.services import thumbnail
+from guide.media.storage import media_key
+from guide.media.storage import media_storage
 from guide.monuments.models import Monument
 
 bp = Blueprint("media", __name__)
@@ -67,20 +71,47 @@ def serve(filename: str):
     if match is None or match[2] not in MIMETYPES:
         abort(404)
     sha256, extension = match.groups()
-    path = media_path(sha256, extension)
-    if not path.is_file():
-        abort(404)
     environ = request.environ
     if "HTTP_RANGE" in environ and not _serves_range(environ, sha256):
         environ = {name: value for name, value in environ.items() if name != "HTTP_RANGE"}
-    # The bytes are named by their sha256, the strongest ETag there is.
-    response = send_file(
-        path, environ, mimetype=MIMETYPES[extension], conditional=True, etag=sha256,
-        max_age=current_app.config.get("MEDIA_MAX_AGE", 31536000),
-        response_class=current_app.response_class,
-    )
+    storage = media_storage()
+    key = media_key(sha256, extension)
+    max_age = current_app.config.get("MEDIA_MAX_AGE", 31536000)
+    path = storage.local_path(key)
+    if path is not None:
+        # The bytes are named by their sha256, the strongest ETag there is.
+        response = send_file(
+            path, environ, mimetype=MIMETYPES[extension], conditional=True, etag=sha256,
+            max_age=max_age, response_class=current_app.response_class,
+        )
+    else:
+        response = _stream(storage, key, environ, MIMETYPES[extension], sha256, max_age)
     response.headers.update(MEDIA_HEADERS)
     return response
+
+
+def _stream(storage, key: str, environ: dict, mimetype: str, etag: str, max_age: int):
+    """Stream an object from a remote store, as send_file would a file: ETag, 304, Range and 206.
+
+    The app relays the bytes rather than redirecting to the bucket: the service worker and the
+    offline packs need every file on the guide's own origin.
+    """
+    try:
+        handle = storage.open(key)
+    except FileNotFoundError:
+        abort(404)
+    # werkzeug's own wrapper (not the server's): it seeks, so a Range reads only its part.
+    response = current_app.response_class(FileWrapper(handle), mimetype=mimetype, direct_passthrough=True)
+    response.content_length = handle.length
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    response.expires = int(time.time() + max_age)
+    try:
+        return response.make_conditional(environ, accept_ranges=True, complete_length=handle.length)
+    except RequestedRangeNotSatisfiable:
+        handle.close()
+        raise
 
 
 # Curators' uploads, under /curator/ (sign-in required, no-store): a second blueprint, since the

@@ -13,6 +13,7 @@ from guide.monuments.models import Monument
 from guide.monuments.models import MonumentText
 from guide.monuments.models import Stop
 from guide.monuments.models import StopText
+from guide.search.services import reindex_monument
 from guide.sites.models import Site
 from guide.text import sync_texts
 
@@ -91,6 +92,7 @@ def apply_monument_document(monument: Monument, data: dict, previous: dict | Non
     db.session.flush()
     _sync_stops(monument, document, media, author)
     _assign_codes(monument, data, previous, author)
+    reindex_monument(monument)
 
 
 def _sync_stops(monument: Monument, document: MonumentFile, media: dict[str, str], author: str) -> None:

@@ -24,6 +24,7 @@ from guide.monuments.models import Monument
 from guide.monuments.services import apply_monument_document
 from guide.publishing.models import Revision
 from guide.publishing.revisions import add_revision
+from guide.search.services import remove_monument
 from guide.sites.models import Site
 from guide.sites.services import apply_site_document
 from guide.timeutil import as_utc
@@ -205,6 +206,9 @@ def unpublish(kind: str, key: str) -> Site | Monument:
     record = _record(kind, key)
     # A pending schedule would bring it back: unpublishing cancels it.
     record.live, record.state, record.publish_at = False, "draft", None
+    if kind == "monument":
+        # Searches already skip it (not live); the index keeps published monuments only.
+        remove_monument(record)
     _public_changed()
     return record
 

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from guide.extensions import db
+from guide.search.services import reindex_site
 from guide.sites.models import Site
 from guide.sites.models import SiteText
 from guide.text import sync_texts
@@ -24,3 +25,4 @@ def apply_site_document(site: Site, data: dict) -> None:
         SiteText,
     )
     db.session.flush()
+    reindex_site(site)
