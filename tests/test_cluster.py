@@ -11,12 +11,12 @@ import signal
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from html import unescape
 
 import pytest
 import requests
 
-from guide.config import Defaults
 from tests.cluster import EDITOR_EMAIL
 from tests.cluster import EDITOR_PASSWORD
 from tests.cluster import EDITOR_SITE
@@ -28,11 +28,6 @@ from tests.test_curator_editor import form_fields
 from tests.test_media_pipeline import image_bytes
 
 MONUMENT = "sacre-coeur-cathedral"
-# Media on S3 and the database-down answers come with the storage branch.
-HAS_STORAGE = hasattr(Defaults, "MEDIA_STORAGE")
-NEEDS_STORAGE = pytest.mark.xfail(
-    not HAS_STORAGE, strict=True,
-    reason="needs DALIL_MEDIA_STORAGE=s3:// and the database-down 503 (storage branch, not merged yet)")
 _TOKEN = re.compile(r'name="csrf-token" content="([^"]+)"|name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -66,6 +61,8 @@ def cluster(tmp_path_factory):
     started = Cluster(tmp_path_factory.mktemp("cluster")).start()
     yield started
     started.close()
+    # Shown with -s: how long each service took to start and to stop.
+    print("\ncluster timings (s):", started.timings)
 
 
 @pytest.fixture
@@ -139,7 +136,6 @@ def test_an_edit_published_through_one_server_shows_on_the_other_within_a_second
     assert marker in requests.get(f"{both_up.nginx.url}/fr/monuments/{MONUMENT}", timeout=10).text
 
 
-@NEEDS_STORAGE
 def test_media_uploaded_through_one_server_is_served_by_the_other(both_up):
     one, two = both_up.servers
     session = sign_in(one.url)
@@ -206,56 +202,70 @@ class Load:
             time.sleep(0.02)
 
 
-def _message_503(lang: str) -> str | None:
-    """The app's own 503 text in lang, when it has one."""
+def _message_503(lang: str) -> str:
+    """The app's own 503 text in lang."""
     from flask_babel import force_locale
 
     from guide import create_app
     from guide.errors import MESSAGES
 
-    if 503 not in MESSAGES:
-        return None
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
     with app.test_request_context(f"/{lang}/"), force_locale(lang):
         return str(MESSAGES[503])
 
 
-@NEEDS_STORAGE
-def test_with_postgresql_stopped_pages_are_503_while_media_and_packs_keep_serving(both_up):
+@contextmanager
+def postgresql_stopped(cluster):
+    """Stop the cluster's PostgreSQL (pg_ctl stop -m fast) for the block, then start it again and
+    wait until pages answer on every worker."""
+    cluster.postgres.stop("fast")
+    try:
+        yield
+    finally:
+        cluster.postgres.start()
+    page = f"{cluster.nginx.url}/fr/sites/{EDITOR_SITE}"
+    deadline = time.monotonic() + 15
+    while requests.get(page, timeout=30).status_code != 200:
+        assert time.monotonic() < deadline, "pages did not come back after PostgreSQL restarted"
+        time.sleep(0.2)
+
+
+def test_with_postgresql_stopped_pages_are_a_translated_503_while_media_and_the_service_worker_serve(both_up):
     nginx = both_up.nginx.url
-    photo = requests.get(f"{nginx}/api/v1/monuments/{MONUMENT}", timeout=30).text
-    media = re.search(r'/media/[0-9a-f]{64}\.\w+', photo)
+    document = requests.get(f"{nginx}/api/v1/monuments/{MONUMENT}", timeout=30).text
+    media = re.search(r"/media/[0-9a-f]{64}\.\w+", document)
     assert media, "the monument names no media file"
-    kept = [media.group(0), f"/api/v1/packs/{EDITOR_SITE}", "/sw.js"]
-    # Visitors fetched these before the outage, on every worker behind nginx.
-    for path in kept * 8:
-        assert requests.get(nginx + path, timeout=30).status_code == 200
     # Pages nobody asked for yet: no worker has them cached.
     pages = {"ar": f"{nginx}/ar/monuments/villa-des-arts", "fr": f"{nginx}/fr/monuments/hotel-lincoln"}
-    both_up.postgres.stop("fast")
-    try:
+    with postgresql_stopped(both_up):
         for lang, url in pages.items():
             response = requests.get(url, timeout=30)
             assert response.status_code == 503, (lang, response.status_code, response.text[:300])
             assert int(response.headers["Retry-After"]) > 0
             assert f'lang="{lang}"' in response.text
-            message = _message_503(lang)
-            if message:
-                assert unescape(message) in unescape(response.text)
-        assert requests.get(pages["ar"], timeout=30).text != requests.get(pages["fr"], timeout=30).text
-        for path in kept:
-            response = requests.get(nginx + path, timeout=30)
-            assert response.status_code == 200, (path, response.status_code)
-    finally:
-        both_up.postgres.start()
-    # Back: the pages answer again, on every worker.
+            assert unescape(_message_503(lang)) in unescape(response.text)
+        for server in both_up.servers:
+            for path in (media.group(0), "/sw.js"):
+                response = requests.get(server.url + path, timeout=30)
+                assert response.status_code == 200, (server.name, path, response.status_code)
     for url in pages.values():
-        deadline = time.monotonic() + 15
-        while requests.get(url, timeout=30).status_code != 200:
-            assert time.monotonic() < deadline, f"{url} did not come back after PostgreSQL restarted"
-            time.sleep(0.2)
-    for __ in range(8):
-        assert requests.get(pages["fr"], timeout=30).status_code == 200
+        for __ in range(4):
+            assert requests.get(url, timeout=30).status_code == 200
+
+
+@pytest.mark.xfail(not (PROJECT_ROOT / "guide" / "offline" / "store.py").exists(), strict=True,
+                   reason="needs packs kept in the media store (storage branch: degraded mode, not merged yet)")
+def test_with_postgresql_stopped_a_pack_built_by_one_server_is_served_by_the_other(both_up):
+    one, two = both_up.servers
+    pack = f"/api/v1/packs/{EDITOR_SITE}"
+    built = requests.get(one.url + pack, timeout=60)
+    assert built.status_code == 200
+    with postgresql_stopped(both_up):
+        # Server 2 never built it: it comes from the shared store.
+        for base in (two.url, both_up.nginx.url):
+            response = requests.get(base + pack, timeout=30)
+            assert response.status_code == 200, (base, response.status_code, response.text[:300])
+            assert response.json() == built.json()
 
 
 def test_stopping_one_app_server_loses_no_request_through_nginx(both_up):
