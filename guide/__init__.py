@@ -9,6 +9,7 @@ from flask import Flask
 from guide import caching
 from guide import errors
 from guide import i18n
+from guide import logs
 from guide import models  # noqa: F401  (registers every table)
 from guide import security
 from guide import sessions
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Each database's full-text objects for search are kept out of Alembic's comparisons.
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True,
                      include_object=search_include_object)
+    logs.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     caching.init_app(app)
@@ -177,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
     from guide.codes.views import bp as codes_bp
     from guide.content.views import bp as content_bp
     from guide.curator.editor import bp as editor_bp
+    from guide.curator.tours import bp as tour_editor_bp
     from guide.curator.views import bp as curator_bp
     from guide.dashboard.views import bp as dashboard_bp
     from guide.health.views import bp as health_bp
@@ -188,11 +191,13 @@ def register_blueprints(app: Flask) -> None:
     from guide.publishing.views import bp as publishing_bp
     from guide.search.views import bp as search_bp
     from guide.sites.views import bp as sites_bp
+    from guide.tours.views import bp as tours_bp
     from guide.translating.views import bp as translating_bp
 
     for blueprint in (sites_bp, monuments_bp, media_bp, codes_bp, plaques_bp, api_bp, offline_bp,
                       curator_bp, accounts_bp, audit_bp, editor_bp, translating_bp, publishing_bp,
-                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp, health_bp, search_bp):
+                      codes_cms_bp, dashboard_bp, content_bp, media_uploads_bp, health_bp, search_bp,
+                      tours_bp, tour_editor_bp):
         app.register_blueprint(blueprint)
 
 
@@ -218,6 +223,7 @@ def register_commands(app: Flask) -> None:
     from guide.accounts.cli import commands as accounts_commands
     from guide.codes.cli import commands as codes_commands
     from guide.content.cli import commands as content_commands
+    from guide.export.cli import commands as export_commands
     from guide.media.cli import commands as media_commands
     from guide.plaques.cli import commands as plaques_commands
     from guide.publishing.cli import commands as publishing_commands
@@ -225,7 +231,7 @@ def register_commands(app: Flask) -> None:
     from guide.translate import translate_command
 
     for command in (*content_commands, *codes_commands, *plaques_commands, *publishing_commands,
-                    translate_command, *media_commands, *search_commands):
+                    translate_command, *media_commands, *search_commands, *export_commands):
         app.cli.add_command(command)
     for command in accounts_commands:
         app.cli.add_command(command)

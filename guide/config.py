@@ -36,6 +36,9 @@ class Defaults:
     S3_ACCESS_KEY_ID: str | None = None
     S3_SECRET_ACCESS_KEY: str | None = None
     S3_REGION = "us-east-1"
+    # A name for the deployed code (a git commit): packs shared between servers through the
+    # media store are keyed by it, with the templates, catalogs and app files (guide/offline/store.py).
+    RELEASE = ""
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     MAX_FORM_PARTS = 500
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -54,6 +57,9 @@ class Defaults:
     # Proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1).
     # Only sign-in throttling and the audit log read it; 0 trusts no header (REMOTE_ADDR).
     PROXY_HOPS = 0
+    # "text" for the development server; "json" (one object a line, with request ids) in
+    # production: guide/gunicorn_config.py sets DALIL_LOG_FORMAT=json unless told otherwise.
+    LOG_FORMAT = "text"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
     # Rendered pages and API documents kept per worker, stamped with the versions of the sites

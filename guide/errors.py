@@ -59,6 +59,8 @@ TITLES = {
 }
 # When the database or the media store does not answer: come back after this many seconds.
 RETRY_AFTER_S = 30
+# What SQLAlchemy raises when the database is down, restarting or out of connections.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, SQLAlchemyTimeoutError)
 # Headers an HTTP error carries that describe the resource, not the error page.
 _KEPT_HEADERS = frozenset(("allow", "content-range", "retry-after"))
 
@@ -124,7 +126,7 @@ def init_app(app: Flask) -> None:
         # The database is down, restarting or out of connections (or the bucket does not
         # answer): a translated 503 that says when to come back, never a 500 or a hang.
         logger.warning("503 for %s: %s: %s", request.path, error.__class__.__name__, (str(error) or " ").splitlines()[0])
-        _forget_session()
+        forget_session()
         response = current_app.make_response(error_response(503))
         response.headers["Retry-After"] = str(RETRY_AFTER_S)
         response.headers["Cache-Control"] = "no-store"
@@ -136,7 +138,7 @@ def init_app(app: Flask) -> None:
         return error_response(500)
 
 
-def _forget_session() -> None:
+def forget_session() -> None:
     # Its connection is gone: give it back without a ROLLBACK that would fail again.
     from guide.extensions import db
 

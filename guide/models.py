@@ -21,10 +21,14 @@ from guide.publishing.models import Revision
 from guide.search.models import SearchEntry
 from guide.sites.models import Site
 from guide.sites.models import SiteText
+from guide.tours.models import Tour
+from guide.tours.models import TourStop
+from guide.tours.models import TourText
 from guide.translating.models import TranslationStamp
 
 __all__ = [
     "AuditEvent", "CuratorSession", "MediaVariant", "RecoveryCode", "TranslationStamp", "User",
     "UserLanguage", "Code", "ContentVersion", "Guide", "Image", "ImageText", "MediaFile", "Monument",
     "MonumentText", "Revision", "ScanCount", "SearchEntry", "Site", "SiteText", "Stop", "StopText",
+    "Tour", "TourStop", "TourText",
 ]

@@ -86,8 +86,9 @@ PARENT_COLUMNS = {
     "Site": ("slug",), "SiteText": ("site_id",), "Monument": ("site_id",), "MonumentText": ("monument_id",),
     "Stop": ("monument_id",), "StopText": ("stop_id",), "Image": ("monument_id", "stop_id"),
     "ImageText": ("image_id",), "Guide": ("monument_id", "stop_id"), "Code": ("site_id",),
+    "Tour": ("site_id",), "TourText": ("tour_id",), "TourStop": ("tour_id",),
 }
-PARENTS = {"site_id": "Site", "monument_id": "Monument", "stop_id": "Stop", "image_id": "Image"}
+PARENTS = {"site_id": "Site", "monument_id": "Monument", "stop_id": "Stop", "image_id": "Image", "tour_id": "Tour"}
 # Relationships that carry the parent of a row attached before its foreign key is set.
 PARENT_RELATIONS = {"site_id": "site", "monument_id": "monument"}
 
@@ -265,6 +266,8 @@ class Watcher:
         self.redis_url = app.config.get("REDIS_URL") or None
         self.channel = app.config["VERSION_CHANNEL"]
         self.interval = float(app.config["VERSION_CHECK_SECONDS"])
+        # A database that is down must not hold the thread (or the first request) for long.
+        self.connect_timeout = int(app.config.get("DATABASE_CONNECT_TIMEOUT") or 2)
         self.snapshot = Snapshot()
         self.next_due: datetime | None = None
         self._lock = threading.Lock()
@@ -297,7 +300,9 @@ class Watcher:
             self._started = True
             self._wake_read, self._wake_write = os.pipe()
             os.set_blocking(self._wake_write, False)
-            self._engine = create_engine(make_url(self.database_url), poolclass=NullPool)
+            url = make_url(self.database_url)
+            connect_args = {"connect_timeout": self.connect_timeout} if url.get_backend_name() == "postgresql" else {}
+            self._engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
         try:
             self.reload()
         except Exception as error:  # a database that is down: the thread retries
@@ -408,7 +413,8 @@ class Watcher:
         from psycopg import sql
 
         url = make_url(self.database_url).set(drivername="postgresql")
-        with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as connection:
+        with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True,
+                             connect_timeout=self.connect_timeout) as connection:
             connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
             # Listening first, then reading: no commit falls between the two.
             self._listen(connection.fileno(), lambda: [n.payload for n in connection.notifies(timeout=0)])

@@ -31,6 +31,9 @@ const NETWORK_TIMEOUT_MS = 3500;
 const CODE_PATH = /^\/q\/([^/]+)\/?$/i;
 // The typed-entry form of guide/codes: /<lang>/enter?code=…&site=…, or /q?code=…
 const ENTRY_PATH = /^\/(?:([a-z]{2,3})\/enter|[qQ])\/?$/;
+// Search answers (/<lang>/search?q=…) are never kept: offline, the shell's empty search page
+// answers every search, and js/search.js fills it from the saved packs.
+const SEARCH_PATH = /^\/[a-z]{2,3}\/search\/?$/;
 
 self.addEventListener("install", (event) => {
   // No cookies: the server remembers the language of /<lang>/ pages it sends, and precaching
@@ -105,7 +108,7 @@ async function keepRead(url, response) {
     const lang = /<html lang="([^"]+)"/.exec(html)?.[1];
     if (!found || found.retired || !found.pages[lang]) return;
     key = found.pages[lang];
-  } else if (url.pathname === "/" || ENTRY_PATH.test(url.pathname)) {
+  } else if (url.pathname === "/" || ENTRY_PATH.test(url.pathname) || SEARCH_PATH.test(url.pathname)) {
     return; // negotiated or a form: no page of its own
   }
   const cache = await caches.open(READ_CACHE);

@@ -265,19 +265,17 @@ class AppServer:
             # Its own media folder: a file another server stored is found only through S3.
             "DALIL_MEDIA_DIR": str(self.root / "media"),
             "DALIL_BIND": f"127.0.0.1:{self.port}",
+            # Plain lines in the test's log files.
+            "DALIL_LOG_FORMAT": "text",
             "WEB_CONCURRENCY": str(workers),
         }
         self.workers = workers
         self.process = None
 
     def command(self) -> list[str]:
-        # Each server its own control socket: gunicorn's default is one path per user.
-        gunicorn = [sys.executable, "-m", "gunicorn", "--control-socket", str(self.root / "gunicorn.ctl")]
-        if (PROJECT_ROOT / "guide" / "gunicorn_config.py").exists():
-            return [*gunicorn, "-c", "python:guide.gunicorn_config", "guide:create_app()"]
-        # Until guide/gunicorn_config.py exists: the flags of .ci/serve.
-        return [*gunicorn, "--bind", self.environment["DALIL_BIND"], "--workers", str(self.workers),
-                "--timeout", "180", "--graceful-timeout", "10", "--preload", "guide:create_app()"]
+        # The production settings (guide/gunicorn_config.py), but a graceful stop waits at most 10 s.
+        return [sys.executable, "-m", "gunicorn", "-c", "python:guide.gunicorn_config", "--graceful-timeout", "10",
+                "guide:create_app()"]
 
     @property
     def running(self) -> bool:

@@ -103,10 +103,14 @@ class PostgresDatabases:
             for table in self.tables:
                 connection.execute(text(f'INSERT INTO public."{table}" SELECT * FROM "{name}"."{table}"'))
             # Serial columns must continue after the restored rows.
+            # Schema-qualified: PostgreSQL may call the function before filtering on the schema, and
+            # information_schema's own tables are not on the search path.
             sequences = connection.execute(text(
-                "SELECT table_name, column_name, pg_get_serial_sequence(quote_ident(table_name), column_name)"
+                "SELECT table_name, column_name,"
+                " pg_get_serial_sequence(quote_ident(table_schema) || '.' || quote_ident(table_name), column_name)"
                 " FROM information_schema.columns WHERE table_schema = 'public'"
-                " AND pg_get_serial_sequence(quote_ident(table_name), column_name) IS NOT NULL"
+                " AND pg_get_serial_sequence(quote_ident(table_schema) || '.' || quote_ident(table_name), column_name)"
+                " IS NOT NULL"
             )).all()
             for table, column, sequence in sequences:
                 connection.execute(text(

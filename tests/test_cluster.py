@@ -40,7 +40,8 @@ def _directives(config: str, block: str) -> list[str]:
 
 def test_the_readme_nginx_configuration_is_the_one_the_cluster_test_runs():
     readme = (PROJECT_ROOT / "README.md").read_text()
-    documented = re.search(r"```nginx\n(.*?)```", readme, re.DOTALL).group(1)
+    section = readme[readme.index("### Several app servers behind nginx"):]
+    documented = re.search(r"```nginx\n(.*?)```", section, re.DOTALL).group(1)
     tested = NGINX_SITE.format(servers="", listen="127.0.0.1:8080")
     assert _directives(documented, "location /") == _directives(tested, "location /")
     assert "keepalive 16;" in _directives(documented, "upstream dalil")

@@ -2,6 +2,8 @@
 
 from flask import current_app
 
+from guide.api.params import NEAR_MAX_LENGTH
+from guide.api.params import NEAR_PATTERN
 from guide.codes.format import ALPHABET
 from guide.codes.format import CODE_LENGTH
 from guide.codes.services import MAX_RAW_LENGTH
@@ -104,6 +106,60 @@ def _schemas() -> dict:
             "languages": {"type": "array", "items": _ref("Language")},
             "items": {"type": "array", "items": _ref("Site")},
         }),
+        "TourTotals": _object({
+            "distance_m": {"type": "integer", "minimum": 0,
+                           "description": "Sum of the great-circle distances between consecutive stops, in metres."},
+            "walking_minutes": {"type": "integer", "minimum": 0,
+                                "description": "Walking time at walking_speed_kmh over the distance times the detour factor."},
+            "measured": {"type": "boolean",
+                         "description": "False when a stop has no coordinates: the totals count the measured legs only."},
+            "stop_count": {"type": "integer", "minimum": 0},
+        }),
+        "TourSummary": _object({
+            "slug": _ref("Slug"),
+            "site": _ref("Slug"),
+            "texts": _by_language(_object({"title": STRING, "summary": STRING}), "Title and summary."),
+            "distance_m": {"type": "integer", "minimum": 0},
+            "walking_minutes": {"type": "integer", "minimum": 0},
+            "measured": {"type": "boolean"},
+            "stop_count": {"type": "integer", "minimum": 0},
+            "updated_at": TIMESTAMP,
+            "links": _object({"self": URL, "pages": page_urls}),
+        }),
+        "TourList": _object({
+            "languages": {"type": "array", "items": _ref("Language")},
+            "site": _nullable(_ref("Slug")),
+            "items": {"type": "array", "items": _ref("TourSummary")},
+        }),
+        "TourStop": _object({
+            "position": {"type": "integer", "minimum": 1},
+            "monument": _ref("Slug"),
+            "texts": _by_language(_object({"name": STRING, "summary": STRING}), "The monument's name and summary."),
+            "note": _by_language(_ref("Markdown"), "What to look at on the way (optional)."),
+            "coordinates": _nullable(_ref("Coordinates")),
+            "code": {**_nullable(_ref("Code")), "description": "The code on the monument's own plaque."},
+            "leg": {**_nullable(_object({
+                "distance_m": _nullable({"type": "integer", "minimum": 0}),
+                "walking_minutes": _nullable({"type": "integer", "minimum": 0}),
+            })), "description": "The walk from the previous stop; null for the first. Null values: not measurable."},
+            "links": _object({"self": URL, "pages": page_urls}),
+        }),
+        "Tour": _object({
+            "slug": _ref("Slug"),
+            "site": _ref("Slug"),
+            "languages": {"type": "array", "items": _ref("Language")},
+            "texts": _by_language(_object({"title": STRING, "summary": STRING, "intro": _ref("Markdown")}),
+                                  "Title, summary and introduction."),
+            "distance_m": {"type": "integer", "minimum": 0},
+            "walking_minutes": {"type": "integer", "minimum": 0},
+            "measured": {"type": "boolean"},
+            "stop_count": {"type": "integer", "minimum": 0},
+            "walking_speed_kmh": {"type": "number", "exclusiveMinimum": 0},
+            "detour_factor": {"type": "number", "minimum": 1},
+            "stops": {"type": "array", "items": _ref("TourStop")},
+            "updated_at": TIMESTAMP,
+            "links": _object({"self": URL, "site": URL, "pages": page_urls}),
+        }),
         "MonumentSummary": _object({
             "slug": _ref("Slug"),
             "site": _ref("Slug"),
@@ -112,11 +168,15 @@ def _schemas() -> dict:
             "code": {**_nullable(_ref("Code")), "description": "The code on the monument's own plaque."},
             "cover_url": _nullable(URL),
             "updated_at": TIMESTAMP,
+            "distance_m": {**_nullable({"type": "integer", "minimum": 0}),
+                           "description": "Great-circle distance in whole metres from near=, in a listing by "
+                                          "distance; null otherwise."},
             "links": _object({"self": URL, "pages": page_urls}),
         }),
         "MonumentList": _object({
             "languages": {"type": "array", "items": _ref("Language")},
             "site": _nullable(_ref("Slug")),
+            "near": {**_nullable(_ref("Coordinates")), "description": "The point of near=, if given."},
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1},
             "total": {"type": "integer", "minimum": 0},
@@ -207,6 +267,17 @@ def _schemas() -> dict:
             "numbers": {"type": "object", "propertyNames": {"pattern": "^[0-9]+$"},
                         "additionalProperties": _ref("Code"),
                         "description": "Keypad number to code, for typing a number on site."},
+            "search": {
+                "type": "object", "propertyNames": _ref("Language"),
+                "description": "A small index to search the pack offline, per language: for each "
+                               "monument its page, its name, and the words of its texts (folded as "
+                               "search folds them, Arabic article stripped, sorted, those that start "
+                               "another left out), space-separated.",
+                "additionalProperties": {"type": "array", "items": {
+                    "type": "array", "minItems": 3, "maxItems": 3,
+                    "prefixItems": [{"type": "string", "format": "uri-reference"}, STRING, STRING],
+                }},
+            },
         }, "Everything a phone must store to use a site's guide with no network."),
         "SearchResult": _object({
             "slug": _ref("Slug"),
@@ -323,10 +394,12 @@ def _paths() -> dict:
         ),
         "/monuments": _operation(
             "listMonuments", "List monuments",
-            "Monuments in guide order, a page at a time, optionally only one site's. Unknown query "
+            "Monuments in guide order, a page at a time, optionally only one site's. With near=LAT,LON, "
+            "nearest first by great-circle distance (ties by slug), each with distance_m; monuments "
+            "without coordinates are then left out (and not counted in total). Unknown query "
             "parameters are ignored; a parameter given twice is a 400.",
-            [{"$ref": "#/components/parameters/Site"}, {"$ref": "#/components/parameters/Page"},
-             {"$ref": "#/components/parameters/PerPage"}],
+            [{"$ref": "#/components/parameters/Site"}, {"$ref": "#/components/parameters/Near"},
+             {"$ref": "#/components/parameters/Page"}, {"$ref": "#/components/parameters/PerPage"}],
             {
                 "200": _ok("One page of monuments.", "MonumentList",
                            {"Link": {"$ref": "#/components/headers/Link"}}),
@@ -341,6 +414,22 @@ def _paths() -> dict:
             "images, audio guides, stops, plaque codes, page URLs and schema.org JSON-LD.",
             [{"name": "slug", "in": "path", "required": True, "schema": _ref("Slug")}],
             {"200": _ok("The monument.", "Monument"), "404": _error("No monument has this slug.")},
+        ),
+        "/tours": _operation(
+            "listTours", "List walking tours",
+            "Published walking tours in guide order, every language, optionally only one site's, with "
+            "their distance and walking time.",
+            [{"name": "site", "in": "query", "required": False, "description": "Only this site's tours.",
+              "schema": _ref("Slug")}],
+            {"200": _ok("The tours.", "TourList"), "400": bad_request, "404": _error("No site has this slug.")},
+        ),
+        "/tours/{slug}": _operation(
+            "getTour", "Get a walking tour",
+            "A walking tour in every language: texts, its stops in walking order with notes, the leg "
+            "before each stop, the total distance (great-circle, in metres) and walking time (minutes at "
+            "walking_speed_kmh over the distance times detour_factor).",
+            [{"name": "slug", "in": "path", "required": True, "schema": _ref("Slug")}],
+            {"200": _ok("The tour.", "Tour"), "404": _error("No tour has this slug.")},
         ),
         "/packs": _operation(
             "listPacks", "List offline packs",
@@ -424,6 +513,12 @@ def openapi_document() -> dict:
             "parameters": {
                 "Site": {"name": "site", "in": "query", "required": False,
                          "description": "Only this site's monuments.", "schema": _ref("Slug")},
+                "Near": {"name": "near", "in": "query", "required": False,
+                         "description": "A point as latitude,longitude in decimal degrees (WGS 84), ASCII "
+                                        "digits, a dot for decimals, no spaces or exponent: near=33.5951,-7.6185. "
+                                        "Latitude from -90 to 90, longitude from -180 to 180.",
+                         "schema": {"type": "string", "pattern": NEAR_PATTERN, "maxLength": NEAR_MAX_LENGTH},
+                         "example": "33.5951,-7.6185"},
                 "Page": {"name": "page", "in": "query", "required": False,
                          "schema": {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1}},
                 "PerPage": {"name": "per_page", "in": "query", "required": False,

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from guide import published
 from guide.api import services
 from guide.api.openapi import openapi_document
+from guide.api.params import near_arg
 from guide.api.params import refuse
 from guide.api.params import single_arg
 from guide.caching import cached_response
@@ -25,6 +26,8 @@ from guide.i18n import negotiate_language
 from guide.search.services import DEFAULT_LIMIT
 from guide.search.services import MAX_LIMIT
 from guide.search.services import MAX_QUERY_LENGTH
+from guide.tours.services import all_visible_tours
+from guide.tours.services import visible_tour
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -84,8 +87,9 @@ def sites():
 
 @bp.get("/monuments")
 def monuments():
-    """List monuments a page at a time, optionally those of one site."""
+    """List monuments a page at a time, optionally those of one site, optionally nearest first."""
     site_slug = _slug_arg("site")
+    near = near_arg()
     page = _number_arg("page", 1, MAX_PAGE)
     per_page = _number_arg("per_page", current_app.config["API_PAGE_SIZE"],
                            current_app.config["API_MAX_PAGE_SIZE"])
@@ -98,14 +102,19 @@ def monuments():
             site = published.find_site(site_slug)
             if site is None:
                 refuse(404, _l("No site has this slug."))
-        result = services.monument_page(site, page, per_page)
+        if near is None:
+            result = services.monument_page(site, page, per_page)
+        else:
+            result = services.nearby_page(site, near, page, per_page)
         # The first page always exists, even when it is empty.
         if page > max(result.pages, 1):
             refuse(404, _l("This page of results does not exist."))
         document = services.monuments_document(site, result)
         return to_json(document), 200, services.link_headers(document)
 
-    return cached_response(("api-monuments", site_slug, page, per_page), build, JSON)
+    # Every position is its own listing: built each time, never kept, so positions cannot flood the cache.
+    key = ("api-monuments", site_slug, page, per_page) if near is None else None
+    return cached_response(key, build, JSON)
 
 
 @bp.get("/monuments/<slug>")
@@ -160,3 +169,32 @@ def search():
     # Searches are whatever visitors type: answered with an ETag but never kept in the page
     # cache, where they would push out the pages everyone reads.
     return cached_response(None, lambda: to_json(services.search_document(query, lang, site_slug, limit)), JSON)
+
+
+@bp.get("/tours")
+def tours():
+    """List walking tours, optionally those of one site, in every language."""
+    site_slug = _slug_arg("site")
+
+    def build():
+        if site_slug is not None:
+            depends_on(site_slug)
+            if published.find_site(site_slug) is None:
+                refuse(404, _l("No site has this slug."))
+        return to_json(services.tours_document(site_slug, all_visible_tours(site_slug)))
+
+    return cached_response(("api-tours", site_slug), build, JSON)
+
+
+@bp.get("/tours/<slug>")
+def tour(slug: str):
+    """Give everything about one walking tour: texts, stops in order, legs, distance and time."""
+
+    def build():
+        found = visible_tour(slug) if SLUG.fullmatch(slug) else None
+        if found is None:
+            refuse(404, _l("No tour has this slug."))
+        depends_on(found.site.slug)
+        return to_json(services.tour_document(found))
+
+    return cached_response(("api-tour", slug), build, JSON)

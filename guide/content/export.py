@@ -14,6 +14,7 @@ from guide.codes.models import Code
 from guide.content.schema import CodesFile
 from guide.content.schema import MonumentFile
 from guide.content.schema import SiteFile
+from guide.content.schema import TourFile
 from guide.extensions import db
 from guide.media.models import MediaFile
 from guide.media.services import read_media
@@ -22,6 +23,7 @@ from guide.monuments.models import Monument
 from guide.publishing.models import Revision
 from guide.sites.models import Site
 from guide.timeutil import as_utc
+from guide.tours.models import Tour
 
 
 class ExportError(Exception):
@@ -66,6 +68,24 @@ def _export_site(folder: Path, site: Site) -> list[Path]:
     codes = _codes_document(site, {monument.id for monument in monuments})
     if codes["codes"]:
         written.append(_write(folder / "codes.toml", codes))
+    return written + _export_tours(folder / "tours", site, {monument.slug for monument in monuments})
+
+
+def _export_tours(folder: Path, site: Site, exported: set[str]) -> list[Path]:
+    """Write the site's live tours; a stop at a monument that is not exported is left out, as the page leaves it out."""
+    written = []
+    tours = db.session.scalars(
+        select(Tour).where(Tour.site_id == site.id, Tour.live.is_(True), Tour.published_revision_id.is_not(None))
+        .order_by(Tour.slug)
+    )
+    for tour in tours:
+        revision = db.session.get(Revision, tour.published_revision_id)
+        stops = [stop for stop in revision.data["stops"] if stop["monument"] in exported]
+        if len(stops) < 2:
+            # A route of one stop is no tour: the file would not load.
+            continue
+        data = {**revision.data, "stops": stops}
+        written.append(_write(folder / f"{tour.slug}.toml", _file_document(TourFile, revision, data)))
     return written
 
 
@@ -85,9 +105,9 @@ def _export_monument(folder: Path, monument: Monument) -> list[Path]:
     return written
 
 
-def _file_document(model, revision: Revision) -> dict:
-    """The revision's record as its file holds it: defaults left out, its time as `updated`."""
-    body = {key: value for key, value in revision.data.items() if key not in ("site", "media")}
+def _file_document(model, revision: Revision, data: dict | None = None) -> dict:
+    """The revision's record (or data) as its file holds it: defaults left out, its time as `updated`."""
+    body = {key: value for key, value in (data or revision.data).items() if key not in ("site", "media")}
     context = {"required_languages": current_app.config["REQUIRED_LANGUAGES"]}
     document = model.model_validate(body, context=context).model_dump(
         mode="json", exclude_defaults=True, exclude={"updated"}

@@ -14,6 +14,7 @@ from guide.content.schema import CodeEntry
 from guide.content.schema import CodesFile
 from guide.content.schema import MonumentFile
 from guide.content.schema import SiteFile
+from guide.content.schema import TourFile
 from guide.media.services import MediaError
 from guide.media.services import Probe
 from guide.media.services import probe_audio
@@ -37,6 +38,13 @@ class ParsedMonument:
 
 
 @dataclass
+class ParsedTour:
+    path: Path
+    data: TourFile
+    source_hash: str
+
+
+@dataclass
 class ParsedSite:
     path: Path
     data: SiteFile
@@ -45,6 +53,8 @@ class ParsedSite:
     # codes.toml, when the folder has one: every plaque of the site.
     codes_path: Path | None = None
     codes: list[CodeEntry] = field(default_factory=list)
+    # tours/<slug>.toml, in file name order.
+    tours: list[ParsedTour] = field(default_factory=list)
 
 
 def read_content(root: Path) -> list[ParsedSite]:
@@ -67,6 +77,7 @@ def read_content(root: Path) -> list[ParsedSite]:
             if parsed is not None:
                 parsed_site.monuments.append(parsed)
         _read_codes(parsed_site, site_dir / "codes.toml", problems)
+        _read_tours(parsed_site, site_dir / "tours", context, problems)
         sites.append(parsed_site)
     if not sites and not problems:
         problems.append(f"{root}: no <site>/site.toml found")
@@ -133,6 +144,18 @@ def _read_codes(site: ParsedSite, path: Path, problems: list[str]) -> None:
         # A target outside the folder may still exist in the database; the loader checks that.
         if data is not None and stop_slug and stop_slug not in {stop.slug for stop in data.stops}:
             problems.append(f"{path}: code {entry.code}: {monument_slug} has no stop {stop_slug}")
+
+
+def _read_tours(site: ParsedSite, folder: Path, context: dict, problems: list[str]) -> None:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.toml")):
+        data, raw = _parse(path, TourFile, context, problems)
+        if data is None:
+            continue
+        if data.slug != path.stem:
+            problems.append(f"{path}: slug {data.slug!r} differs from its file name")
+        site.tours.append(ParsedTour(path, data, hashlib.sha256(raw).hexdigest()))
 
 
 def _duplicate_codes(sites: list[ParsedSite]) -> list[str]:

@@ -32,11 +32,15 @@ def _check_languages(values: dict, info: ValidationInfo) -> dict:
     if missing:
         raise ValueError(f"missing language(s): {', '.join(missing)}")
     for lang in values:
-        try:
-            Locale.parse(lang)
-        except (UnknownLocaleError, ValueError):
-            raise ValueError(f"unknown language code {lang!r}") from None
+        _check_language_code(lang)
     return values
+
+
+def _check_language_code(lang: str) -> None:
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(f"unknown language code {lang!r}") from None
 
 
 def _check_characters(value):
@@ -207,6 +211,49 @@ class SiteFile(Localized):
     longitude: float | None = Field(None, ge=-180, le=180)
     name: dict[str, str]
     description: dict[str, str]
+
+
+class TourTextEntry(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field(min_length=1, max_length=1000)
+    intro: str = Field(min_length=1, max_length=20000)
+
+
+class TourStopEntry(Strict):
+    """A monument of the tour's site, by slug, with an optional note per language."""
+
+    monument: str = Field(pattern=SLUG, max_length=80)
+    note: dict[str, str] = {}
+
+    @field_validator("note")
+    @classmethod
+    def note_languages(cls, value: dict[str, str]) -> dict[str, str]:
+        # Optional, but once given it must be given in every required language (publish checks that).
+        for lang, text in value.items():
+            _check_characters(text)
+            _check_language_code(lang)
+            if len(text) > 5000:
+                raise ValueError("a note is at most 5000 characters")
+        return {lang: text for lang, text in value.items() if text.strip()}
+
+
+class TourFile(Localized):
+    """<site>/tours/<slug>.toml: a walking tour across monuments of its site."""
+
+    localized_fields: ClassVar[frozenset[str]] = frozenset({"text"})
+
+    slug: str = Field(pattern=SLUG, max_length=80)
+    updated: AwareDatetime | None = None
+    position: int = Field(0, ge=0, le=9999)
+    text: dict[str, TourTextEntry]
+    stops: list[TourStopEntry] = Field(min_length=2, max_length=100)
+
+    @model_validator(mode="after")
+    def stops_distinct(self):
+        slugs = [stop.monument for stop in self.stops]
+        if len(slugs) != len(set(slugs)):
+            raise ValueError("a monument appears twice in the tour")
+        return self
 
 
 class CodeEntry(Strict):

@@ -16,6 +16,7 @@ from guide.codes.services import retire_code
 from guide.content.files import ContentError
 from guide.content.files import ParsedMonument
 from guide.content.files import ParsedSite
+from guide.content.files import ParsedTour
 from guide.content.files import read_content
 from guide.content.schema import CodeEntry
 from guide.content.schema import code_entries
@@ -29,6 +30,7 @@ from guide.publishing.services import publish
 from guide.publishing.services import save
 from guide.sites.models import Site
 from guide.timeutil import as_utc
+from guide.tours.services import unknown_monuments
 
 __all__ = ["ContentError", "LoadReport", "load_content", "read_content"]
 
@@ -100,6 +102,9 @@ def plan_import(root: Path, sites: list[ParsedSite], overwrite: bool):
         for monument in parsed.monuments:
             steps.append(_monument_step(root, parsed, monument, site_step.record))
         code_steps += _code_steps(root, parsed, overwrite, problems)
+        for tour in parsed.tours:
+            steps.append(_tour_step(root, parsed, tour, site_step.record))
+            problems += _tour_problems(parsed, tour, site_step.record)
     # What each monument file of this import names: a code may move away from a monument whose
     # file gives it up in the same import.
     claims = {step.key: set(code_entries(step.document)) for step in steps if step.kind == "monument"}
@@ -130,6 +135,29 @@ def _monument_step(root: Path, site: ParsedSite, parsed: ParsedMonument, site_ro
     step.action = _action(record, parsed.source_hash, same_site)
     step.media = parsed.media
     return step
+
+
+def _tour_step(root: Path, site: ParsedSite, parsed: ParsedTour, site_row: Site | None) -> Step:
+    document = {"site": site.data.slug, **parsed.data.model_dump(mode="json", exclude={"updated"})}
+    record = find_record("tour", parsed.data.slug)
+    step = Step("tour", parsed.data.slug, parsed.path, _author(root, parsed.path), document,
+                parsed.source_hash, parsed.data.updated, record)
+    same_site = record is not None and site_row is not None and record.site_id == site_row.id
+    # A tour that changes site is refused (_tour_problems); same_site only decides "unchanged".
+    step.action = _action(record, parsed.source_hash, same_site)
+    return step
+
+
+def _tour_problems(site: ParsedSite, parsed: ParsedTour, site_row: Site | None) -> list[str]:
+    """Refuse stops naming no monument of the tour's site (in its folder or the database), and a tour that changes site."""
+    in_files = {monument.data.slug for monument in site.monuments}
+    slugs = [stop.monument for stop in parsed.data.stops if stop.monument not in in_files]
+    problems = [f"{parsed.path}: stops: no monument {slug} in the site {site.data.slug}"
+                for slug in unknown_monuments(site_row, slugs)]
+    record = find_record("tour", parsed.data.slug)
+    if record is not None and site_row is not None and record.site_id != site_row.id:
+        problems.append(f"{parsed.path}: the tour {parsed.data.slug} belongs to another site")
+    return problems
 
 
 def _action(record, source_hash: str, same_place: bool) -> str:

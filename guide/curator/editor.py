@@ -36,6 +36,7 @@ from guide.publishing.models import Revision
 from guide.text import render_markdown
 from guide.timeutil import as_utc
 from guide.timeutil import now_utc
+from guide.tours.services import curator_tours
 from guide.translating.services import MISSING
 from guide.translating.services import OUTDATED
 from guide.translating.services import record_statuses
@@ -173,6 +174,7 @@ def site(slug: str):
     """Show a site's monuments with their states and links to edit each one."""
     record, _site = _resolve("site", slug)
     return render_template("curator/editor/site.html", site=record, monuments=site_monuments(record),
+                           tours=curator_tours(record),
                            head=db.session.get(Revision, record.head_revision_id or 0),
                            published=db.session.get(Revision, record.published_revision_id or 0),
                            publish_at=_local_time(record.publish_at), **_permissions(record))

@@ -31,8 +31,8 @@ class MediaStorage:
 
     description = ""
 
-    def put(self, key: str, data: bytes) -> None:
-        """Store bytes under a key, unless the key is already there."""
+    def put(self, key: str, data: bytes, replace: bool = False) -> None:
+        """Store bytes under a key, unless the key is already there (or replace says to overwrite it)."""
         raise NotImplementedError
 
     def exists(self, key: str) -> bool:
@@ -74,9 +74,9 @@ class FolderStorage(MediaStorage):
     def _path(self, key: str) -> Path:
         return self.root / key
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, data: bytes, replace: bool = False) -> None:
         path = self._path(key)
-        if path.exists():
+        if path.exists() and not replace:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a reader never sees half a file under its final name.
@@ -173,8 +173,8 @@ class S3Storage(MediaStorage):
         except BotoCoreError as error:
             raise StorageError(f"{self.description}: {error}") from error
 
-    def put(self, key: str, data: bytes) -> None:
-        if self.size(key) is not None:
+    def put(self, key: str, data: bytes, replace: bool = False) -> None:
+        if not replace and self.size(key) is not None:
             return
         self._call("put_object", Key=self._key(key), Body=data)
         self._remember(key, len(data))

@@ -32,6 +32,7 @@ from guide.codes.services import MAX_RAW_LENGTH
 from guide.codes.services import MAX_TYPED_LENGTH
 from guide.codes.services import code_pages
 from guide.codes.services import code_query
+from guide.encoding import to_json
 from guide.extensions import db
 from guide.fetching import PageError
 from guide.fetching import fetch_page
@@ -44,11 +45,15 @@ from guide.media.models import MediaFile
 from guide.media.services import offline_files
 from guide.monuments.rendering import monument_page
 from guide.monuments.rendering import stop_page
+from guide.offline import store
 from guide.offline.assets import asset_url
+from guide.search.services import pack_index
 from guide.sites.models import Site
 from guide.sites.rendering import home_page
 from guide.sites.rendering import site_page
 from guide.text import french_typography
+from guide.tours.rendering import tour_page
+from guide.tours.services import site_tours
 
 PACK_FORMAT = 1
 MAX_CACHED_PACKS = 32
@@ -118,11 +123,13 @@ def font_urls() -> list[str]:
 
 
 def site_pages(site: Site, langs: Iterable[str]) -> Iterator[tuple[str, Callable[[], CachedBody]]]:
-    """List a site's pages in langs (home, site, monuments, stops), each with what renders it.
+    """List a site's pages in langs (home, site, monuments, stops, tours), each with what renders it.
 
     The renderers are the views' own and are given the objects already loaded, so a pack reads
     the site once, and each page is cached under the key its URL serves it from.
     """
+    # Its walking tours too: read once, with the monuments they pass (the site's, already loaded).
+    tours = site_tours(site)
     for lang in langs:
         yield url_for("sites.home_in", lang=lang), partial(home_page, lang)
         yield url_for("sites.site", lang=lang, slug=site.slug), partial(site_page, lang, site.slug, site)
@@ -132,6 +139,8 @@ def site_pages(site: Site, langs: Iterable[str]) -> Iterator[tuple[str, Callable
             for stop in monument.stops:
                 yield (url_for("monuments.stop", lang=lang, slug=monument.slug, stop_slug=stop.slug),
                        partial(stop_page, lang, monument.slug, stop.slug, monument))
+        for tour in tours:
+            yield url_for("tours.detail", lang=lang, slug=tour.slug), partial(tour_page, lang, tour.slug, tour)
 
 
 def _page_entry(url: str, render: Callable[[], CachedBody]) -> PackFile:
@@ -213,15 +222,26 @@ def build_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
         "files": [asdict(entry) for entry in files],
         "codes": codes,
         "numbers": numbers,
+        "search": pack_index(site.monuments, langs),
     }
 
 
 def get_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
     """Return a site's pack, built once per version of the site and languages in this worker."""
 
+    name = store.pack_name(slug, langs or languages())
+
     def build() -> dict | None:
+        # Another worker or server may have built it for this very content: no site is declared,
+        # so this copy is dropped at any site's change, as its key in the store is.
+        shared = store.recall(name)
+        if shared is not None:
+            return json.loads(shared)
         depends_on(slug)
-        return build_pack(slug, langs)
+        made = build_pack(slug, langs)
+        if made is not None:
+            store.remember(name, to_json(made))
+        return made
 
     # Unknown slugs are not kept: anyone could fill the cache with them.
     return cached_value("dalil_packs", MAX_CACHED_PACKS, (slug, langs or languages()), build)
@@ -276,6 +296,8 @@ def shell_urls() -> list[str]:
         urls.append(url_for("offline.unknown_code", lang=lang))
         urls.append(url_for("offline.known_code", lang=lang))
         urls.append(url_for("offline.retired_code", lang=lang))
+        # The empty search page: offline, pwa/js/search.js fills it from the saved packs.
+        urls.append(url_for("search.page", lang=lang))
     urls.extend(_static_file(path)[0] for path in shell_asset_paths())
     urls.extend(_static_file(f"icons/{name}")[0] for name in ICON_FILES)
     urls.extend(font_urls())

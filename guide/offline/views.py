@@ -1,8 +1,10 @@
 """The installable app: service worker, manifest, offline packs, saved-guides pages and static files."""
 
+import hashlib
 from pathlib import Path
 
 from flask import Blueprint
+from flask import Response
 from flask import abort
 from flask import current_app
 from flask import render_template
@@ -15,9 +17,12 @@ from guide.api.params import single_arg
 from guide.caching import cached_response
 from guide.caching import depends_on
 from guide.encoding import to_json
+from guide.errors import DATABASE_UNAVAILABLE
+from guide.errors import forget_session
 from guide.i18n import current_language
 from guide.i18n import languages
 from guide.offline import services
+from guide.offline import store
 from guide.offline.assets import asset_url
 
 bp = Blueprint("offline", __name__, template_folder="templates")
@@ -80,10 +85,31 @@ def manifest():
                            "application/manifest+json")
 
 
+def _kept(name: str, body: bytes) -> bytes:
+    store.remember(name, body, shared=False)
+    return body
+
+
+def _or_last(name: str, respond):
+    """Answer as usual, or while the database does not answer, with the last document kept under name."""
+    try:
+        return respond()
+    except DATABASE_UNAVAILABLE:
+        forget_session()
+        body = store.last(name)
+        if body is None:
+            raise
+    response = Response(body, mimetype=JSON)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)
+
+
 @bp.get("/api/v1/packs")
 def packs():
     """List every site's offline pack with its version and size."""
-    return cached_response(("packs",), lambda: to_json({"packs": services.pack_summaries()}), JSON)
+    return _or_last("packs", lambda: cached_response(
+        ("packs",), lambda: _kept("packs", to_json({"packs": services.pack_summaries()})), JSON))
 
 
 @bp.get("/api/v1/packs/<slug>")
@@ -101,13 +127,15 @@ def pack(slug: str):
             refuse(404, _l("No site has this slug."))
         return to_json(found)
 
-    return cached_response(("pack", slug, langs), build, JSON)
+    return _or_last(store.pack_name(slug, langs or languages()),
+                    lambda: cached_response(("pack", slug, langs), build, JSON))
 
 
 @bp.get("/offline/codes.json")
 def codes():
     """Index every plaque code with its place's name, site and pages, for offline scans."""
-    return cached_response(("offline-codes",), lambda: to_json(services.codes_document()), JSON)
+    return _or_last("codes", lambda: cached_response(
+        ("offline-codes",), lambda: _kept("codes", to_json(services.codes_document())), JSON))
 
 
 @bp.get("/<lang:lang>/offline")

@@ -30,12 +30,13 @@ def record_options(codes: bool = False):
     def decorate(command):
         @click.option("--monument", "monument_slug", help="The monument (slug).")
         @click.option("--site", "site_slug", help="The site (slug).")
+        @click.option("--tour", "tour_slug", help="The walking tour (slug).")
         @functools.wraps(command)
-        def wrapper(monument_slug, site_slug, code=None, **kwargs):
+        def wrapper(monument_slug, site_slug, tour_slug, code=None, **kwargs):
             given = [(kind, key) for kind, key in (("monument", monument_slug), ("site", site_slug),
-                                                    ("code", code)) if key]
+                                                    ("tour", tour_slug), ("code", code)) if key]
             if len(given) != 1:
-                raise click.UsageError(f"Give one of --monument, --site{', --code' if codes else ''}.")
+                raise click.UsageError(f"Give one of --monument, --site, --tour{', --code' if codes else ''}.")
             kind, key = given[0]
             key = key.strip().upper() if kind == "code" else key
             if _record(kind, key) is None:

@@ -1,4 +1,4 @@
-"""Revisions of every record, and the publication state of sites and monuments."""
+"""Revisions of every record, and the publication state of sites, monuments and tours."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from guide.timeutil import now_utc
 
 # What a record's working copy is: being written, waiting for a reviewer, or what visitors see.
 STATES = ("draft", "review", "published")
-KINDS = ("site", "monument", "code")
+KINDS = ("site", "monument", "code", "tour")
 # Columns that track editing and publication; changing them alone changes nothing visitors see.
 BOOKKEEPING_COLUMNS = frozenset({
     "state", "head_revision_id", "published_revision_id", "imported_revision_id", "publish_at",
@@ -35,7 +35,7 @@ class Revision(db.Model):
     __tablename__ = "revisions"
     __table_args__ = (
         UniqueConstraint("kind", "record_key", "number"),
-        CheckConstraint("kind IN ('site', 'monument', 'code')", name="kind"),
+        CheckConstraint("kind IN ('site', 'monument', 'code', 'tour')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

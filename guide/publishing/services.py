@@ -18,6 +18,7 @@ from guide.audit.services import record
 from guide.content.files import ContentError
 from guide.content.schema import MonumentFile
 from guide.content.schema import SiteFile
+from guide.content.schema import TourFile
 from guide.extensions import db
 from guide.media.models import MediaFile
 from guide.monuments.models import Monument
@@ -30,10 +31,15 @@ from guide.sites.services import apply_site_document
 from guide.timeutil import as_utc
 from guide.timeutil import local_to_utc
 from guide.timeutil import now_utc
+from guide.tours.models import Tour
+from guide.tours.services import TourError
+from guide.tours.services import apply_tour_document
+from guide.tours.services import unknown_monuments
 from guide.translating.services import missing_message
 from guide.translating.services import missing_required
 
-MODELS = {"site": Site, "monument": Monument}
+MODELS = {"site": Site, "monument": Monument, "tour": Tour}
+FILES = {"site": SiteFile, "monument": MonumentFile, "tour": TourFile}
 # Keys of a monument revision that are not part of monument.toml: its site and its media hashes.
 ENVELOPE = ("site", "media")
 
@@ -79,29 +85,32 @@ class ConflictError(PublishingError):
 
 def _model(kind: str):
     if kind not in MODELS:
-        raise PublishingError(_("Only sites and monuments are published."))
+        raise PublishingError(_("Only sites, monuments and tours are published."))
     return MODELS[kind]
 
 
-def find_record(kind: str, key: str, lock: bool = False) -> Site | Monument | None:
-    """Return the site or monument with this slug (row-locked for a save when asked), or None."""
+def find_record(kind: str, key: str, lock: bool = False) -> Site | Monument | Tour | None:
+    """Return the site, monument or tour with this slug (row-locked for a save when asked), or None."""
     model = _model(kind)
     query = select(model).where(model.slug == key)
     return db.session.scalar(query.with_for_update() if lock else query)
 
 
-def _record(kind: str, key: str) -> Site | Monument:
+def _record(kind: str, key: str) -> Site | Monument | Tour:
     record = find_record(kind, key)
     if record is None:
         if kind == "site":
             raise PublishingError(_("No site has the slug %(slug)s.", slug=key))
+        if kind == "tour":
+            raise PublishingError(_("No tour has the slug %(slug)s.", slug=key))
         raise PublishingError(_("No monument has the slug %(slug)s.", slug=key))
     return record
 
 
 def validate_document(kind: str, data: dict) -> dict:
     """Check a record against the content format and return it normalised, as revisions store it."""
-    model = SiteFile if _model(kind) is Site else MonumentFile
+    _model(kind)
+    model = FILES[kind]
     body = {name: value for name, value in data.items() if name not in ENVELOPE}
     context = {"required_languages": current_app.config["REQUIRED_LANGUAGES"]}
     try:
@@ -114,7 +123,19 @@ def validate_document(kind: str, data: dict) -> dict:
     document = parsed.model_dump(mode="json", exclude={"updated"})
     if kind == "site":
         return document
+    if kind == "tour":
+        return {"site": _tour_site(data, document), **document}
     return {"site": _site_slug(data), **document, "media": _media(parsed, data.get("media") or {})}
+
+
+def _tour_site(data: dict, document: dict) -> str:
+    """A tour's site, whose monuments (any state) must be every stop's."""
+    slug = _site_slug(data)
+    unknown = unknown_monuments(find_record("site", slug), [stop["monument"] for stop in document["stops"]])
+    if unknown:
+        raise DocumentError([_("stops: %(slug)s is not a monument of the site %(site)s", slug=name, site=slug)
+                             for name in unknown])
+    return slug
 
 
 def _site_slug(data: dict) -> str:
@@ -151,10 +172,12 @@ def save(kind: str, key: str, data: dict, base_revision_id: int | None, author: 
     return revision
 
 
-def _create(kind: str, key: str, document: dict) -> Site | Monument:
+def _create(kind: str, key: str, document: dict) -> Site | Monument | Tour:
     # The row exists from the first save; visitors see it only once it is published (live).
     if kind == "site":
         record = Site(slug=key, state="draft", live=False)
+    elif kind == "tour":
+        record = Tour(slug=key, site=find_record("site", document["site"]), state="draft", live=False)
     else:
         record = Monument(slug=key, site=find_record("site", document["site"]), state="draft", live=False)
     db.session.add(record)
@@ -188,6 +211,14 @@ def publish(kind: str, key: str, revision_id: int | None = None, author: str = "
         raise MissingTranslationError(kind, key, missing)
     if kind == "site":
         apply_site_document(record, revision.data)
+    elif kind == "tour":
+        if record.site.slug != revision.data["site"]:
+            raise PublishingError(_("A tour cannot move to another site."))
+        try:
+            apply_tour_document(record, revision.data)
+        except TourError as error:
+            raise DocumentError([_("stops: %(slug)s is not a monument of the site %(site)s",
+                                   slug=str(error), site=record.site.slug)]) from None
     else:
         previous = db.session.get(Revision, record.published_revision_id or 0)
         apply_monument_document(record, revision.data, previous.data if previous else None, author)

@@ -12,6 +12,7 @@ from guide.monuments.models import Monument
 from guide.monuments.urls import page_paths
 from guide.search.models import SearchEntry
 from guide.search.terms import prefixes
+from guide.search.terms import strip_article
 from guide.search.terms import terms
 from guide.search.terms import words
 from guide.sites.models import Site
@@ -187,3 +188,29 @@ def search(query: str, lang: str, site: str | None = None, limit: int = DEFAULT_
             summary=_snippet(texts.summary), url=page_paths(monument.slug, langs=[lang])[lang], score=score,
         ))
     return results
+
+
+def _compact(found: set[str]) -> list[str]:
+    """Sort words and drop each that starts another: offline search matches by prefix anyway."""
+    ordered = sorted(found)
+    return [word for word, following in zip(ordered, [*ordered[1:], ""], strict=True)
+            if not following.startswith(word)]
+
+
+def pack_index(monuments: list[Monument], langs: tuple[str, ...]) -> dict[str, list[list[str]]]:
+    """Index a site's monuments for searching offline (pwa/js/search.js), per language.
+
+    Each entry is [page path, name, words]: the folded words of the name, summary, body, facts
+    and stops, article stripped, unstemmed (the phone matches prefixes), sorted, space-separated.
+    """
+    index: dict[str, list[list[str]]] = {}
+    for lang in langs:
+        entries = []
+        for monument in monuments:
+            if lang not in monument.texts:
+                continue
+            name, body = _entry_texts(monument, lang)
+            found = {strip_article(word) for word in words(f"{name} {body}")}
+            entries.append([page_paths(monument.slug, langs=[lang])[lang], name, " ".join(_compact(found))])
+        index[lang] = entries
+    return index

@@ -8,6 +8,7 @@ from guide.caching import CachedBody
 from guide.caching import cached_entry
 from guide.caching import depends_on
 from guide.sites.models import Site
+from guide.tours.services import site_tours
 
 # The home page answers / by negotiation too, so its cached body always says what it varies on.
 HOME_VARY = ("Cookie", "Accept-Language")
@@ -33,6 +34,6 @@ def site_page(lang: str, slug: str, site: Site | None = None) -> CachedBody:
         if found is None:
             abort(404)
         depends_on(found.slug)
-        return render_template("sites/site.html", site=found)
+        return render_template("sites/site.html", site=found, tours=site_tours(found))
 
     return cached_entry(("site", lang, slug), build)

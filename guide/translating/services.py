@@ -67,6 +67,10 @@ def translatable_fields(kind: str, document: dict | None) -> list[tuple[str, dic
     langs = languages()
     if kind == "site":
         return [(name, _per_language(document.get(name), langs)) for name in SITE_TEXT]
+    if kind == "tour":
+        from guide.tours.services import translatable_fields as tour_fields
+
+        return tour_fields(document, langs)
     fields = _texts("text", document.get("text"), MONUMENT_TEXT, langs)
     _image(fields, "cover", document.get("cover"), langs)
     for number, image in enumerate(document.get("gallery") or []):
@@ -117,6 +121,7 @@ def field_label(path: str) -> str:
     if stop:
         slug, rest = stop.groups()
         labels = {
+            "note": _("Note at “%(stop)s”", stop=slug),
             "text.title": _("Stop “%(stop)s” title", stop=slug),
             "text.body": _("Stop “%(stop)s” text", stop=slug),
             "image.alt": _("Stop “%(stop)s” image alt text", stop=slug),
@@ -133,6 +138,7 @@ def field_label(path: str) -> str:
     labels = {
         "name": _("Name"), "description": _("Description"),
         "text.name": _("Name"), "text.summary": _("Summary"), "text.body": _("Text"),
+        "text.title": _("Title"), "text.intro": _("Introduction"),
         "text.period": _("Period"), "text.architect": _("Architect"), "text.style": _("Style"),
         "text.address": _("Address"), "text.hours": _("Opening hours"),
         "cover.alt": _("Cover alt text"), "cover.credit": _("Cover credit"),

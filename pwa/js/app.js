@@ -67,6 +67,9 @@ function start() {
   if (document.querySelector(".audio-guide, .story")) {
     import("./listen.js").then((module) => module.initListening()).catch(() => {});
   }
+  if (document.querySelector("[data-search-results]")) {
+    import("./search.js").then((module) => module.initSearch()).catch(() => {});
+  }
   if (document.querySelector("[data-near]")) {
     import("./near.js").then((module) => module.initNearMe()).catch(() => {});
   }

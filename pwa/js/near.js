@@ -42,8 +42,13 @@ export function sortByDistance(box, latitude, longitude) {
 export function initNearMe() {
   const box = document.querySelector("[data-near]");
   const button = box?.querySelector("[data-near-me]");
-  if (!button || !("geolocation" in navigator)) return;
+  if (!button) return;
   const status = box.querySelector("[data-near-status]");
+  if (!("geolocation" in navigator)) {
+    // The button would do nothing: say why the list keeps its order instead.
+    status.textContent = box.querySelector("[data-near-failed]").textContent;
+    return;
+  }
   button.hidden = false;
   button.addEventListener("click", () => {
     button.disabled = true;
@@ -53,8 +58,10 @@ export function initNearMe() {
         status.textContent = box.querySelector("[data-near-sorted]").textContent;
         button.disabled = false;
       },
-      () => {
-        status.textContent = box.querySelector("[data-near-failed]").textContent;
+      (error) => {
+        // Refused (by the visitor or an insecure page) or unavailable (no fix, timeout): each says so.
+        const refused = error.code === error.PERMISSION_DENIED;
+        status.textContent = box.querySelector(refused ? "[data-near-refused]" : "[data-near-failed]").textContent;
         button.disabled = false;
       },
       { enableHighAccuracy: false, maximumAge: 60_000, timeout: 15_000 },

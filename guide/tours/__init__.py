@@ -1,0 +1,1 @@
+"""Walking tours: ordered routes across the monuments of one site."""

@@ -1,0 +1,348 @@
+"""flask export-static: the public guide as files, served by Debian's nginx with README.md's configuration."""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from guide.codes.models import Code
+from guide.codes.services import find_code
+from guide.codes.services import retire_code
+from guide.export.services import MANIFEST
+from guide.export.services import export_static
+from guide.extensions import db
+from guide.publishing.services import unpublish
+from tests.conftest import PROJECT_ROOT
+from tests.conftest import make_test_app
+from tests.test_publishing import MOSQUE
+from tests.test_publishing import MOSQUE_CODE
+from tests.test_publishing import publish
+from tests.test_publishing import save_edit
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+README_MARKER = "<!-- static-export-nginx:"
+STOP = "/fr/monuments/hassan-ii-mosque/minaret"
+OTHER_MONUMENT = "rialto-cinema"
+
+
+def nginx_block() -> str:
+    """The nginx configuration exactly as README.md gives it."""
+    text = (PROJECT_ROOT / "README.md").read_text()
+    after = text[text.index(README_MARKER):]
+    return re.search(r"```nginx\n(.*?)```", after, re.S)[1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def nginx_serving(root: Path, workdir: Path):
+    """Run nginx on a free loopback port with README.md's block, serving root; stop it after."""
+    if not Path(NGINX).exists():
+        message = "Debian nginx is not installed (apt-get install nginx)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    port = free_port()
+    block = nginx_block()
+    block = block.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    block = block.replace("root /srv/dalil/export;", f"root {root};")
+    assert f"127.0.0.1:{port}" in block
+    assert str(root) in block
+    workdir.mkdir(parents=True, exist_ok=True)
+    temporary = {name: workdir / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    config = workdir / "nginx.conf"
+    config.write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"error_log {workdir / 'error.log'};\nevents {{}}\nhttp {{\n"
+        + f"access_log off;\nclient_body_temp_path {temporary['body']};\nproxy_temp_path {temporary['proxy']};\n"
+        + f"fastcgi_temp_path {temporary['fastcgi']};\nuwsgi_temp_path {temporary['uwsgi']};\n"
+        + f"scgi_temp_path {temporary['scgi']};\n{block}\n}}\n"
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(workdir), "-c", str(config), "-g", f"daemon off; pid {workdir / 'nginx.pid'};"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        for _attempt in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stderr.close()
+
+
+def nginx_get(base: str, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(base + path, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.read(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read(), dict(error.headers)
+
+
+def content_type(value: str | None) -> str:
+    return (value or "").replace(" ", "").lower()
+
+
+@pytest.fixture(scope="module")
+def exported(templates, media_dir, tmp_path_factory):
+    """The sample guide, with one code retired, exported once and served by nginx."""
+    url = templates.restore("loaded")
+    app = make_test_app(url, media_dir)
+    root = tmp_path_factory.mktemp("export") / "guide"
+    with app.app_context():
+        retired = next(code for code in db.session.scalars(select(Code.code).order_by(Code.code))
+                       if code != MOSQUE_CODE)
+        retire_code(find_code(retired), author="test")
+        db.session.commit()
+        summary = export_static(root)
+        db.session.remove()
+    with nginx_serving(root, tmp_path_factory.mktemp("nginx")) as base:
+        yield app, root, base, summary, retired
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    templates.release(url)
+
+
+class Answer:
+    """What the live app sent, read whole and closed (media come from open files)."""
+
+    def __init__(self, response):
+        self.status_code = response.status_code
+        self.content_type = response.content_type
+        self.headers = response.headers
+        self.data = response.get_data()
+        response.close()
+
+    def get_data(self) -> bytes:
+        return self.data
+
+
+def app_get(app, path: str, headers: dict | None = None) -> Answer:
+    client = app.test_client(use_cookies=False)
+    return Answer(client.get(path, base_url=app.config["PUBLIC_BASE_URL"], headers=headers or {}))
+
+
+AR_COOKIE = {"Cookie": "dalil_lang=ar"}
+FR_COOKIE = {"Cookie": "dalil_lang=fr"}
+SAME_BYTES = [
+    ("/", {}),
+    ("/", AR_COOKIE),
+    ("/", {"Accept-Language": "ar-MA,ar;q=0.9,fr;q=0.8"}),
+    ("/", {"Accept-Language": "en-US,en;q=0.9,fr;q=0.8,ar;q=0.5"}),
+    ("/", {"Accept-Language": "ar;q=0, fr;q=0.5"}),
+    ("/", {"Accept-Language": "de", **AR_COOKIE}),
+    ("/ar/", {}),
+    ("/fr", {}),
+    ("/fr/sites/casablanca", {}),
+    ("/ar/sites/fes", {}),
+    ("/ar/monuments/hassan-ii-mosque", {}),
+    (STOP, {}),
+    ("/ar/offline", {}),
+    ("/fr/offline/unknown-code", {}),
+    ("/fr/enter", {}),
+    ("/q", AR_COOKIE),
+    (f"/q/{MOSQUE_CODE}", {}),
+    (f"/q/{MOSQUE_CODE}", AR_COOKIE),
+    (f"/q/{MOSQUE_CODE}", {"Accept-Language": "ar"}),
+    (f"/q/{MOSQUE_CODE}", {"Accept-Language": "fr-FR,fr;q=0.9"}),
+    (f"/q/{MOSQUE_CODE}", {"Accept-Language": "ar", **FR_COOKIE}),
+    (f"/Q/{MOSQUE_CODE}", AR_COOKIE),
+    (f"/q/{MOSQUE_CODE.lower()}", {"Accept-Language": "ar"}),
+    ("/api/v1/sites", {}),
+    ("/api/v1/monuments", {}),
+    ("/api/v1/monuments?site=casablanca", {}),
+    ("/api/v1/monuments/hassan-ii-mosque", {}),
+    (f"/api/v1/codes/{MOSQUE_CODE}", AR_COOKIE),
+    ("/api/v1/packs", {}),
+    ("/api/v1/packs/casablanca", {}),
+    ("/api/v1/packs/casablanca?lang=ar", {}),
+    ("/api/v1/openapi.json", {}),
+    ("/offline/codes.json", {}),
+    ("/sw.js", {}),
+    ("/manifest.webmanifest", {}),
+    ("/?src=pwa", {"Accept-Language": "ar"}),
+]
+
+
+@pytest.mark.parametrize(("path", "headers"), SAME_BYTES)
+def test_nginx_serves_the_bytes_status_and_type_the_app_sends(exported, path, headers):
+    app, _root, base, _summary, _retired = exported
+    live = app_get(app, path, headers)
+    status, body, sent = nginx_get(base, path, headers)
+    assert (status, content_type(sent.get("Content-Type"))) == (live.status_code, content_type(live.content_type))
+    assert body == live.get_data()
+
+
+@pytest.mark.parametrize("headers", [AR_COOKIE, {"Accept-Language": "fr"}])
+def test_a_retired_code_is_gone_in_the_visitors_language(exported, headers):
+    app, _root, base, _summary, retired = exported
+    for path in (f"/q/{retired}", f"/api/v1/codes/{retired}"):
+        live = app_get(app, path, headers)
+        status, body, sent = nginx_get(base, path, headers)
+        assert live.status_code == status == 410
+        assert body == live.get_data()
+        assert content_type(sent["Content-Type"]) == content_type(live.content_type)
+
+
+@pytest.mark.parametrize(("path", "lang"), [
+    ("/q/ZZZZZ", "ar"), ("/q/ZZZZZ", "fr"), ("/fr/monuments/atlantis", "fr"), ("/ar/nowhere", "ar"),
+    ("/api/v1/monuments/atlantis", "ar"), ("/api/v1/codes/ZZZZZ", "fr"), ("/.dalil-export.json", "fr"),
+    ("/_errors/404.fr.html", "fr"), ("/q/H3J4", "ar"), ("/q/%D9%85%D8%B3%D8%AC%D8%AF", "ar"),
+])
+def test_what_was_not_exported_is_a_translated_not_found(exported, path, lang):
+    app, _root, base, _summary, _retired = exported
+    status, body, sent = nginx_get(base, path, {"Cookie": f"dalil_lang={lang}"})
+    assert status == 404 == app_get(app, path, {"Cookie": f"dalil_lang={lang}"}).status_code
+    if path.startswith("/api/"):
+        assert json.loads(body)["error"] == 404
+        assert content_type(sent["Content-Type"]) == "application/json"
+    else:
+        assert f'lang="{lang}"'.encode() in body
+        assert content_type(sent["Content-Type"]) == "text/html;charset=utf-8"
+
+
+@pytest.mark.parametrize("path", [
+    "/q/%00", "/q/" + "A" * 10_000, "/q/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+    "/api/v1/packs/casablanca?lang=../../../../etc/passwd", "/api/v1/monuments?page=99999999999999999999",
+    "/ar/monuments/%F0%9F%95%8C", "/static/css/../../../.dalil-export.json",
+])
+def test_hostile_paths_stay_inside_the_export(exported, path):
+    _app, _root, base, _summary, _retired = exported
+    status, body, _sent = nginx_get(base, path, {"Accept-Language": "ar"})
+    assert status < 500
+    assert b"root:" not in body
+    assert b"_errors/404" not in body
+
+
+def test_media_and_static_files_are_served_whole_and_by_range(exported):
+    app, root, base, _summary, _retired = exported
+    pack = json.loads(app_get(app, "/api/v1/packs/casablanca").get_data())
+    audio = next(entry["url"] for entry in pack["files"] if entry["url"].endswith((".m4a", ".mp3", ".opus")))
+    image = next(entry["url"] for entry in pack["files"] if entry["url"].endswith(".webp"))
+    style = next(entry["url"] for entry in pack["files"] if entry["url"].startswith("/static/css/"))
+    for path in (audio, image, style):
+        live = app_get(app, path)
+        status, body, sent = nginx_get(base, path)
+        assert (status, body) == (200, live.get_data())
+        assert content_type(sent["Content-Type"]) == content_type(live.content_type)
+        assert sent["Cache-Control"] == "public, max-age=31536000, immutable"
+    status, body, sent = nginx_get(base, audio, {"Range": "bytes=100-199"})
+    live = app_get(app, audio, {"Range": "bytes=100-199"})
+    assert (status, body, sent["Content-Range"]) == (206, live.get_data(), live.headers["Content-Range"])
+    # Every media file the pages use is there, named by its sha256.
+    for path in (root / "media").iterdir():
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == path.stem
+
+
+def test_headers_say_what_the_apps_do(exported):
+    app, _root, base, _summary, _retired = exported
+    _status, _body, worker = nginx_get(base, "/sw.js")
+    assert (worker["Service-Worker-Allowed"], worker["Cache-Control"]) == ("/", "no-cache")
+    _status, _body, page = nginx_get(base, "/fr/monuments/hassan-ii-mosque")
+    live = app_get(app, "/fr/monuments/hassan-ii-mosque")
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Cache-Control"):
+        assert page[name] == live.headers[name]
+    _status, _body, scan = nginx_get(base, f"/q/{MOSQUE_CODE}")
+    assert scan["Vary"] == "Accept-Language, Cookie"
+    _status, _body, api = nginx_get(base, "/api/v1/sites")
+    assert api["Access-Control-Allow-Origin"] == "*"
+
+
+def test_every_published_page_and_code_is_in_the_export(exported):
+    app, root, _base, summary, _retired = exported
+    with app.app_context():
+        codes = list(db.session.scalars(select(Code.code)))
+    for code in codes:
+        for lang in ("ar", "fr"):
+            assert list((root / "q" / code).glob(f"index.{lang}*.html")), code
+    manifest = json.loads((root / MANIFEST).read_text())["files"]
+    assert sorted(manifest) == sorted(summary.written)
+    assert "fr/monuments/hassan-ii-mosque/minaret/index.html" in manifest
+    assert not [name for name in manifest if "curator" in name and not name.startswith("static/")]
+
+
+def _mtimes(root: Path) -> dict[str, int]:
+    return {str(path.relative_to(root)): path.stat().st_mtime_ns for path in root.rglob("*") if path.is_file()}
+
+
+def test_a_second_run_rewrites_nothing_and_a_publish_only_what_changed(app, runner, tmp_path):
+    root = tmp_path / "out"
+    first = runner.invoke(args=["export-static", str(root)])
+    assert first.exit_code == 0, first.output
+    written = int(re.match(r"(\d+) ", first.output)[1])
+    before = _mtimes(root)
+    second = runner.invoke(args=["export-static", str(root)])
+    assert second.output.strip() == f"0 écrits, {written} inchangés, 0 supprimés."
+    assert _mtimes(root) == before
+
+    with app.app_context():
+        save_edit()
+        publish("monument", MOSQUE, author="test")
+        unpublish("monument", OTHER_MONUMENT)
+        db.session.commit()
+        summary = export_static(root)
+    assert "fr/monuments/hassan-ii-mosque/index.html" in summary.written
+    assert "ar/monuments/hassan-ii-mosque/minaret/index.html" in summary.written
+    assert f"ar/monuments/{OTHER_MONUMENT}/index.html" in summary.removed
+    assert not (root / "ar" / "monuments" / OTHER_MONUMENT).exists()
+    # Its recordings and pictures no page uses any more go too.
+    assert [name for name in summary.removed if name.startswith("media/")]
+    # The app's own files and the other monuments' pages are untouched, mtimes included.
+    untouched = [name for name in before if name.startswith(("static/", "fr/monuments/villa-des-arts/"))]
+    assert untouched
+    assert all(_mtimes(root)[name] == before[name] for name in untouched)
+    assert len(summary.written) < len(before) / 3
+    assert not list(root.rglob("*.tmp"))
+
+
+def test_one_site_brings_its_pages_and_the_shared_files(app, runner, tmp_path):
+    result = runner.invoke(args=["export-static", str(tmp_path), "--site", "fes"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ar" / "sites" / "fes" / "index.html").is_file()
+    assert (tmp_path / "sw.js").is_file()
+    assert (tmp_path / "index.ar.html").is_file()
+    assert (tmp_path / "api" / "v1" / "packs" / "fes" / "index.json").is_file()
+    assert not (tmp_path / "fr" / "sites" / "casablanca").exists()
+    assert not (tmp_path / "q" / MOSQUE_CODE).exists()
+
+
+@pytest.mark.parametrize("slug", ["atlantis", "x" * 10_000, "fes\x00", "مدينة", "Fes"])
+def test_an_unknown_site_is_a_clear_error(runner, tmp_path, slug):
+    result = runner.invoke(args=["export-static", str(tmp_path / "out"), "--site", slug])
+    assert result.exit_code == 1
+    assert "Aucun site publié n’a le slug" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_file_in_place_of_the_folder_is_a_clear_error(runner, tmp_path):
+    target = tmp_path / "export"
+    target.write_text("not a folder")
+    result = runner.invoke(args=["export-static", str(target)])
+    assert result.exit_code == 1
+    assert "n’est pas un dossier" in result.output
+    assert target.read_text() == "not a folder"
