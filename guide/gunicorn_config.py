@@ -33,6 +33,11 @@ worker_class = "sync"
 timeout = 180
 # On restart, requests in flight (an upload being transcoded) get time to finish.
 graceful_timeout = 60
+# The app is loaded before the port opens, and the workers are forked from it: a server that
+# is restarting refuses connections (nginx sends them to another server) instead of queueing
+# them while each worker imports the app (tests/test_cluster.py), and workers recycled by
+# max_requests start at once.
+preload_app = True
 # nginx keeps upstream connections open (keepalive in its upstream block, 60 s by default):
 # a little longer here, so nginx, not gunicorn, closes them and never reuses a closed one.
 keepalive = 75
