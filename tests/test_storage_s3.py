@@ -174,6 +174,10 @@ def test_the_reader_seeks_and_reads_parts(app_factory, s3_settings):
             handle.seek(-5, io.SEEK_END)
             assert handle.read() == data[-5:]
             assert handle.read(3) == b""
+            # A 206 tells the reader where to stop: the store is asked for those bytes only.
+            handle.end = 2005
+            handle.seek(2000)
+            assert handle.read() == data[2000:2005]
 
 
 def test_an_unreachable_bucket_is_a_translated_503(app_factory):
