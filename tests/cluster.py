@@ -31,6 +31,8 @@ BUCKET = "dalil-media"
 EDITOR_EMAIL = "cluster-editor@dalil.example"
 EDITOR_PASSWORD = "a long enough cluster passphrase"
 EDITOR_SITE = "casablanca"
+# The sample monuments loaded: one to edit and two whose pages no test opens before the database stops.
+MONUMENTS = ("sacre-coeur-cathedral", "villa-des-arts", "hotel-lincoln")
 # The production nginx configuration of the README, with the test's ports and folders filled in.
 NGINX_SITE = """\
 upstream dalil {{
@@ -306,13 +308,10 @@ class AppServer:
         if self.process is not None:
             _stop_process(self.process, sig, timeout=30)
 
-    def signal(self, sig) -> None:
-        """Send sig to the server's master without waiting."""
-        if self.running:
-            os.kill(self.process.pid, sig)
-
     def close(self) -> None:
-        self.stop()
+        # The scenarios are over: nothing is left to finish, and a graceful stop of a big app
+        # takes seconds on a busy machine.
+        self.stop(signal.SIGKILL)
 
 
 class Nginx:
@@ -456,9 +455,14 @@ class Cluster:
         from guide.extensions import db
 
         app = create_app({**self.settings(), "PROXY_HOPS": 1})
-        # One site is enough for every scenario, and loading all six takes four times as long.
+        # The site and the monuments the scenarios open: loading (media, variants, uploads to
+        # S3) is most of the cluster's start, and all six sites take ten times as long.
         content = self.root / "content"
-        shutil.copytree(Path(app.config["CONTENT_DIR"]) / EDITOR_SITE, content / EDITOR_SITE)
+        source = Path(app.config["CONTENT_DIR"]) / EDITOR_SITE
+        (content / EDITOR_SITE).mkdir(parents=True)
+        shutil.copy(source / "site.toml", content / EDITOR_SITE)
+        for monument in MONUMENTS:
+            shutil.copytree(source / monument, content / EDITOR_SITE / monument)
         with app.app_context():
             try:
                 upgrade()
@@ -470,7 +474,5 @@ class Cluster:
                 db.engine.dispose()
 
     def close(self) -> None:
-        """Stop everything that started, the app servers together (each waits for its workers)."""
-        for server in self.servers:
-            server.signal(signal.SIGTERM)
+        """Stop everything that started, last started first."""
         self._stack.close()
