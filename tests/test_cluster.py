@@ -135,6 +135,7 @@ def test_an_edit_published_through_one_server_shows_on_the_other_within_a_second
     shown = fresh_streak_start(page, marker, seconds=5)
     assert shown is not None, "the edit never showed on server 2"
     assert shown - committed <= 1.0, f"the edit showed on server 2 {shown - committed:.2f} s after the commit"
+    print(f"\nedit shown on server 2 {shown - committed:.3f} s after the publish answered")
     assert marker in requests.get(f"{both_up.nginx.url}/fr/monuments/{MONUMENT}", timeout=10).text
 
 
@@ -282,6 +283,7 @@ def test_stopping_one_app_server_loses_no_request_through_nginx(both_up):
     assert load.failures() == []
     assert during >= 60
     assert {path for path, _ in load.results} == set(Load.PATHS)
+    print(f"\nSIGTERM and restart: {len(load.results)} requests through nginx, none failed")
 
 
 def test_killing_one_app_server_loses_no_request_nginx_can_send_again(both_up):
@@ -299,3 +301,4 @@ def test_killing_one_app_server_loses_no_request_nginx_can_send_again(both_up):
     assert [failure for failure in failures if failure not in cut] == []
     assert len(cut) <= one.workers, cut
     assert during >= 60
+    print(f"\nSIGKILL: {len(load.results)} requests through nginx, {len(cut)} cut mid-response")
