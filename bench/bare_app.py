@@ -33,4 +33,7 @@ def create_app() -> Flask:
 
     app.add_url_rule("/q/<code>", "code", replay)
     app.add_url_rule("/api/v1/monuments/<slug>", "monument", replay)
+    # bench_load.py follows each code to its page.
+    app.add_url_rule("/<lang>/monuments/<slug>", "page", replay)
+    app.add_url_rule("/<lang>/monuments/<slug>/<stop>", "stop", replay)
     return app

@@ -149,7 +149,8 @@ def main() -> None:
         page = root / PAGE.strip("/") / "index.html"
         plain = workdir / "plain" / "page.html"
         plain.parent.mkdir()
-        plain.write_bytes(b"x" * page.stat().st_size)
+        size = page.stat().st_size
+        plain.write_bytes(b"x" * size)
         port, plain_port = free_port(), free_port()
         config = nginx_config(workdir, root, plain, port, plain_port)
         script = workdir / "report.lua"
@@ -174,7 +175,7 @@ def main() -> None:
                for name, results in rounds.items()}
     ratio = summary["export"]["rps"] / summary["plain"]["rps"]
     print(f"client: {tool}, {options.connections} connections, {options.rounds} rounds of {options.seconds} s")
-    print(f"page size: {page.stat().st_size} bytes")
+    print(f"page size: {size} bytes")
     for name, result in summary.items():
         print(f"{name:7} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:.2f} ms  p95 {result['p95_ms']:.2f} ms"
               f"  errors {result['errors']:.0f}")
@@ -182,7 +183,7 @@ def main() -> None:
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS_DIR / f"static-{stamp}.json").write_text(json.dumps(
-        {"client": tool, "page_bytes": page.stat().st_size, "results": summary, "ratio": ratio,
+        {"client": tool, "page_bytes": size, "results": summary, "ratio": ratio,
          "seconds": options.seconds, "rounds": options.rounds, "connections": options.connections}, indent=2))
 
 

@@ -39,6 +39,9 @@ class Defaults:
     # A name for the deployed code (a git commit): packs shared between servers through the
     # media store are keyed by it, with the templates, catalogs and app files (guide/offline/store.py).
     RELEASE = ""
+    # Whether app servers share the packs they build through the media store; None: when
+    # MEDIA_STORAGE names a bucket (every server sees it).
+    SHARE_PACKS: bool | None = None
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     MAX_FORM_PARTS = 500
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,7 +2,7 @@
 
 import json
 import logging
-import os
+import random
 import re
 import sys
 import time
@@ -26,7 +26,8 @@ EXTRA_FIELDS = ("method", "path", "status", "duration_ms")
 
 def new_request_id() -> str:
     """Return a fresh random id: 16 hex digits, unique enough to find one request's lines."""
-    return os.urandom(8).hex()
+    # Not a secret, so no system call (os.urandom) on every scan; random reseeds in each forked worker.
+    return f"{random.getrandbits(64):016x}"
 
 
 def request_id() -> str | None:
@@ -109,10 +110,14 @@ def init_app(app: Flask) -> None:
         if json_logs:
             started = g.get("request_started")
             duration_ms = round((time.perf_counter() - started) * 1000, 2) if started is not None else None
-            access.info("%s %s %s", request.method, request.path, response.status_code, extra={
-                "method": request.method, "path": request.path, "status": response.status_code,
-                "duration_ms": duration_ms,
-            })
+            if access.isEnabledFor(logging.INFO):
+                # A record made here rather than by access.info(): no search of the stack for the
+                # caller's file and line, which the access line does not show anyway.
+                record = logging.LogRecord(ACCESS_LOGGER, logging.INFO, __file__, 0, "%s %s %s",
+                                           (request.method, request.path, response.status_code), None)
+                record.method, record.path, record.status = request.method, request.path, response.status_code
+                record.duration_ms = duration_ms
+                access.handle(record)
         return response
 
     # First of the before-request hooks, so that whatever they log carries the id.

@@ -91,9 +91,10 @@ def test_near_me_without_permission_keeps_the_list_and_says_why(app, live_server
         page.locator("[data-near-me]").click()
         page.wait_for_function("() => document.querySelector('[data-near-status]').textContent.length > 0")
         status = page.locator("[data-near-status]").inner_text()
-        assert status == page.locator("[data-near-failed]").text_content()
+        # Refused, not merely unavailable: the visitor learns it is theirs to allow.
+        assert status == page.locator("[data-near-refused]").text_content()
         # French spacing reaches what the script says too.
-        assert "disponible\u00a0:" in status
+        assert "position\u00a0:" in status
         after = page.locator(".place-list a").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
         assert after == before
     finally:

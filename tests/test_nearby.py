@@ -16,6 +16,8 @@ from guide.api.services import great_circle_m
 from guide.extensions import db
 from guide.monuments.models import Monument
 from guide.sites.models import Site
+from tests.browser import close
+from tests.browser import page_context
 from tests.queries import counting
 from tests.test_api import SpecClient
 
@@ -230,8 +232,9 @@ def _distances(page) -> list[str]:
                                      "(labels) => labels.map((label) => label.textContent)")
 
 
-def _geolocated_context(browser, point, lang):
-    context = browser.new_context(service_workers="allow", locale=lang)
+def _geolocated_context(browser, point, lang, worker: bool = False):
+    # Without the worker, a page context: nothing fetched in the background outlives the test.
+    context = browser.new_context(service_workers="allow", locale=lang) if worker else page_context(browser, locale=lang)
     context.grant_permissions(["geolocation"])
     context.set_geolocation({"latitude": point[0], "longitude": point[1]})
     return context
@@ -253,14 +256,14 @@ def test_near_me_sorts_the_lists_online(app, live_server, browser, lang):
         _near_me(page, "data-near-sorted")
         assert _listed(page)[:len(expected)] == expected
         assert all(_distances(page)[:len(expected)])
-    context.close()
+    close(context)
 
 
 @pytest.mark.browser
 def test_near_me_works_offline_from_a_saved_pack(app, live_server, browser):
     point = (33.6083, -7.6325)
     expected = _casablanca_by_distance(app, point)
-    context = _geolocated_context(browser, point, "ar")
+    context = _geolocated_context(browser, point, "ar", worker=True)
     page = context.new_page()
     page.goto(live_server.url + "/ar/sites/casablanca")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
@@ -276,13 +279,13 @@ def test_near_me_works_offline_from_a_saved_pack(app, live_server, browser):
         assert _listed(page)[:len(expected)] == expected
         # Distances are written with Intl, in Arabic.
         assert all(_distances(page)[:len(expected)])
-    context.close()
+    close(context)
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_a_refused_position_says_so_and_keeps_the_order(app, live_server, browser, lang):
-    context = browser.new_context(service_workers="block", locale=lang)
+    context = page_context(browser, locale=lang)
     page = context.new_page()
     page.goto(f"{live_server.url}/{lang}/sites/casablanca")
     before = _listed(page)
@@ -294,12 +297,12 @@ def test_a_refused_position_says_so_and_keeps_the_order(app, live_server, browse
     # The page sets French text with typographic apostrophes and narrow spaces.
     shown = page.locator("[data-near-status]").text_content()
     assert shown.replace("\u2019", "'").replace("\u202f", " ").replace("\xa0", " ") == expected
-    context.close()
+    close(context)
 
 
 @pytest.mark.browser
 def test_a_phone_without_geolocation_is_told(app, live_server, browser):
-    context = browser.new_context(service_workers="block", locale="fr")
+    context = page_context(browser, locale="fr")
     context.add_init_script("delete Navigator.prototype.geolocation;")
     page = context.new_page()
     page.goto(f"{live_server.url}/fr/")
@@ -307,4 +310,4 @@ def test_a_phone_without_geolocation_is_told(app, live_server, browser):
     page.wait_for_function("(text) => document.querySelector('[data-near-status]').textContent === text",
                            arg=failed)
     assert page.locator("[data-near-me]").is_hidden()
-    context.close()
+    close(context)

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from guide.codes.models import Code
 from guide.codes.services import find_code
 from guide.codes.services import retire_code
+from guide.export import registry
+from guide.export.registry import Target
 from guide.export.services import MANIFEST
 from guide.export.services import export_static
 from guide.extensions import db
@@ -198,6 +200,26 @@ def test_nginx_serves_the_bytes_status_and_type_the_app_sends(exported, path, he
     assert body == live.get_data()
 
 
+@pytest.mark.parametrize("typed", [MOSQUE_CODE, MOSQUE_CODE.lower()])
+def test_a_code_typed_in_the_entry_form_opens_its_page(exported, typed):
+    app, _root, base, _summary, _retired = exported
+    live = app_get(app, f"/q?code={typed}", AR_COOKIE)
+    request = urllib.request.Request(f"{base}/q?code={typed}", headers=AR_COOKIE)
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        opener.open(request)
+    with raised.value as answer:
+        assert (answer.code, live.status_code) == (303, 303)
+        location = answer.headers["Location"]
+    assert location.upper() == live.headers["Location"].upper()
+    assert nginx_get(base, location, AR_COOKIE)[1] == app_get(app, live.headers["Location"], AR_COOKIE).get_data()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 @pytest.mark.parametrize("headers", [AR_COOKIE, {"Accept-Language": "fr"}])
 def test_a_retired_code_is_gone_in_the_visitors_language(exported, headers):
     app, _root, base, _summary, retired = exported
@@ -331,6 +353,18 @@ def test_one_site_brings_its_pages_and_the_shared_files(app, runner, tmp_path):
     assert not (tmp_path / "q" / MOSQUE_CODE).exists()
 
 
+def test_a_url_that_does_not_answer_stops_the_export_and_names_it(app, runner, tmp_path, monkeypatch):
+    # A domain's generator naming a page that is not there, as a broken one would.
+    broken = [*registry.GENERATORS, lambda scope: [Target("/fr/monuments/atlantis")]]
+    monkeypatch.setattr(registry, "GENERATORS", broken)
+    result = runner.invoke(args=["export-static", str(tmp_path), "--site", "fes"])
+    assert result.exit_code == 1
+    assert "/fr/monuments/atlantis a répondu 404" in result.output
+    # What it wrote stays the export's own: a later run updates or removes it.
+    listed = json.loads((tmp_path / MANIFEST).read_text())["files"]
+    assert "ar/sites/fes/index.html" in listed
+
+
 @pytest.mark.parametrize("slug", ["atlantis", "x" * 10_000, "fes\x00", "مدينة", "Fes"])
 def test_an_unknown_site_is_a_clear_error(runner, tmp_path, slug):
     result = runner.invoke(args=["export-static", str(tmp_path / "out"), "--site", slug])
@@ -346,3 +380,26 @@ def test_a_file_in_place_of_the_folder_is_a_clear_error(runner, tmp_path):
     assert result.exit_code == 1
     assert "n’est pas un dossier" in result.output
     assert target.read_text() == "not a folder"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "lang", "direction"), [
+    ("/ar/monuments/hassan-ii-mosque", "ar", "rtl"), (f"/q/{MOSQUE_CODE}", "fr", "ltr"),
+])
+def test_chromium_renders_the_export_and_its_service_worker_takes_over(exported, browser, path, lang, direction):
+    _app, _root, base, _summary, _retired = exported
+    context = browser.new_context(service_workers="allow", locale="fr-FR")
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        response = page.goto(base + path)
+        assert response.status == 200
+        assert page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == [lang, direction]
+        # The stylesheet loaded under the strict CSP: the page is laid out by it, not by defaults.
+        assert page.evaluate("() => [...document.styleSheets].some((sheet) => sheet.cssRules.length > 20)")
+        # The worker installs only once it has precached every shell URL from nginx.
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+        assert errors == []
+    finally:
+        context.close()

@@ -2,6 +2,8 @@
 
 import hashlib
 import io
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from tests.test_curator_media import send
 from tests.test_health import down_s3
 from tests.test_media_pipeline import image_bytes
 from tests.test_media_pipeline import wav
+from tests.test_versions import redis_url  # noqa: F401  (a redis-server of the tests' own)
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +174,10 @@ def test_the_reader_seeks_and_reads_parts(app_factory, s3_settings):
             handle.seek(-5, io.SEEK_END)
             assert handle.read() == data[-5:]
             assert handle.read(3) == b""
+            # A 206 tells the reader where to stop: the store is asked for those bytes only.
+            handle.end = 2005
+            handle.seek(2000)
+            assert handle.read() == data[2000:2005]
 
 
 def test_an_unreachable_bucket_is_a_translated_503(app_factory):
@@ -202,3 +209,31 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     storage = storage_from_config(make_test_app("sqlite://", tmp_path).config)
     assert (storage.bucket, storage.prefix, storage.description) == ("photos", "guide/", "s3://photos/guide/")
     assert storage._options["region_name"] == "us-east-1"
+
+
+def test_two_servers_share_each_pack_through_the_bucket_and_redis(app_factory, s3_settings, request, monkeypatch):
+    from guide.monuments.models import Monument
+    from guide.offline import services
+
+    calls = []
+    original = services.build_pack
+    monkeypatch.setattr(services, "build_pack", lambda *args: calls.append(args) or original(*args))
+    shared = {**s3_settings, "REDIS_URL": request.getfixturevalue("redis_url"), "VERSION_CHANNEL": f"dalil-test-{uuid.uuid4().hex}"}
+    first, second = app_factory(**shared), app_factory(**shared)
+    pack = "/api/v1/packs/casablanca"
+    built = first.test_client().get(pack)
+    assert second.test_client().get(pack).data == built.data
+    assert len(calls) == 1
+    watcher = second.extensions["dalil_versions"]
+    before = watcher.current().versions["casablanca"]
+    with first.app_context():
+        monument = db.session.scalar(select(Monument).where(Monument.slug == "hassan-ii-mosque"))
+        monument.year_start = (monument.year_start or 1900) + 1
+        db.session.commit()
+    deadline = time.monotonic() + 10
+    while watcher.current().versions["casablanca"] == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rebuilt = second.test_client().get(pack)
+    assert rebuilt.get_json()["version"] != built.get_json()["version"]
+    assert first.test_client().get(pack).data == rebuilt.data
+    assert len(calls) == 2

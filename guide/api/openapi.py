@@ -269,7 +269,8 @@ def _schemas() -> dict:
                         "description": "Keypad number to code, for typing a number on site."},
             "search": {
                 "type": "object", "propertyNames": _ref("Language"),
-                "description": "A small index to search the pack offline, per language: for each "
+                "description": "A small index to search the pack offline, in every language whatever "
+                               "pages the pack holds: for each "
                                "monument its page, its name, and the words of its texts (folded as "
                                "search folds them, Arabic article stripped, sorted, those that start "
                                "another left out), space-separated.",

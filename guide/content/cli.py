@@ -12,6 +12,7 @@ from guide.codes.format import new_code
 from guide.codes.models import Code
 from guide.content.export import ExportError
 from guide.content.export import export_content
+from guide.content.scale import generate_scale
 from guide.content.services import ContentError
 from guide.content.services import load_content
 from guide.extensions import db
@@ -76,4 +77,21 @@ def new_code_command(count: int):
         click.echo(code)
 
 
-commands = (init_db_command, load_content_command, export_content_command, new_code_command)
+@click.command("generate-scale")
+@with_appcontext
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--monuments", default=10_000, show_default=True, type=click.IntRange(1, 50_000))
+@click.option("--seed", default=1, show_default=True, type=int)
+def generate_scale_command(directory: Path, monuments: int, seed: int):
+    """Write a synthetic dataset of MONUMENTS monuments in ar, fr and en across the sample sites."""
+    try:
+        report = generate_scale(directory, Path(current_app.config["CONTENT_DIR"]), monuments, seed)
+    except FileExistsError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{report.monuments} monuments, {report.stops} stops, {report.codes} codes in "
+               f"{report.sites} sites: {report.files} files written to {directory}. Load them with "
+               f"DALIL_EXTRA_LANGUAGES=en flask --app guide load-content {directory}")
+
+
+commands = (init_db_command, load_content_command, export_content_command, new_code_command,
+            generate_scale_command)

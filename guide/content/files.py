@@ -64,6 +64,7 @@ def read_content(root: Path) -> list[ParsedSite]:
     problems: list[str] = []
     sites: list[ParsedSite] = []
     context = {"required_languages": current_app.config["REQUIRED_LANGUAGES"]}
+    probes: dict[str, tuple[bytes, Probe]] = {}
     for site_dir in sorted(path for path in root.iterdir() if (path / "site.toml").is_file()):
         site_file = site_dir / "site.toml"
         site_data, raw = _parse(site_file, SiteFile, context, problems)
@@ -73,7 +74,7 @@ def read_content(root: Path) -> list[ParsedSite]:
             problems.append(f"{site_file}: slug {site_data.slug!r} differs from its folder name")
         parsed_site = ParsedSite(site_file, site_data, hashlib.sha256(raw).hexdigest())
         for monument_dir in sorted(p for p in site_dir.iterdir() if (p / "monument.toml").is_file()):
-            parsed = _read_monument(monument_dir, context, problems)
+            parsed = _read_monument(monument_dir, context, problems, probes)
             if parsed is not None:
                 parsed_site.monuments.append(parsed)
         _read_codes(parsed_site, site_dir / "codes.toml", problems)
@@ -103,7 +104,8 @@ def _parse(path: Path, model: type[BaseModel], context: dict, problems: list[str
         return None, raw
 
 
-def _read_monument(monument_dir: Path, context: dict, problems: list[str]) -> ParsedMonument | None:
+def _read_monument(monument_dir: Path, context: dict, problems: list[str],
+                   probes: dict[str, tuple[bytes, Probe]]) -> ParsedMonument | None:
     path = monument_dir / "monument.toml"
     data, raw = _parse(path, MonumentFile, context, problems)
     if data is None:
@@ -120,8 +122,13 @@ def _read_monument(monument_dir: Path, context: dict, problems: list[str]) -> Pa
             problems.append(f"{path}: {relative}: file not found")
             continue
         blob = target.read_bytes()
+        # The same bytes probe the same: a file many monuments share is decoded, and kept, once.
+        key = f"{kind} {hashlib.sha256(blob).hexdigest()}"
+        if key in probes:
+            media[relative] = probes[key]
+            continue
         try:
-            media[relative] = (blob, probe_image(blob) if kind == "image" else probe_audio(blob))
+            media[relative] = probes[key] = (blob, probe_image(blob) if kind == "image" else probe_audio(blob))
         except MediaError as error:
             problems.append(f"{path}: {relative}: {error}")
     digest = hashlib.sha256(raw)

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
+from sqlalchemy import or_
 from sqlalchemy import select
 
 from guide.codes.models import Code
@@ -23,6 +24,7 @@ from guide.content.schema import code_entries
 from guide.extensions import db
 from guide.media.services import store_media
 from guide.monuments.models import Monument
+from guide.monuments.models import Stop
 from guide.monuments.services import get_stop
 from guide.publishing.models import Revision
 from guide.publishing.services import find_record
@@ -278,7 +280,7 @@ def _apply(step: Step, draft: bool, report: LoadReport) -> None:
         for blob, probe in step.media.values():
             store_media(blob, probe)
     site_slug = step.document.get("site", step.key)
-    heads = _code_heads(site_slug)
+    heads = _code_heads(site_slug, step)
     if step.action == "baseline":
         _baseline(step)
         report.unchanged.append(label)
@@ -290,7 +292,7 @@ def _apply(step: Step, draft: bool, report: LoadReport) -> None:
     record = find_record(step.kind, step.key)
     record.source_hash = step.source_hash
     record.imported_revision_id = record.head_revision_id
-    _mark_codes_imported(site_slug, heads)
+    _mark_codes_imported(site_slug, heads, step)
 
 
 def _save(step: Step) -> bool:
@@ -326,13 +328,26 @@ def _site_codes(site_slug: str):
     return select(Code).join(Site, Site.id == Code.site_id).where(Site.slug == site_slug)
 
 
-def _code_heads(site_slug: str) -> dict[str, int | None]:
-    return {code.code: code.head_revision_id for code in db.session.scalars(_site_codes(site_slug))}
+def _step_codes(site_slug: str, step: Step):
+    """The plaques applying this step may change: a monument's file's codes and those leading to it or its stops."""
+    if step.kind != "monument":
+        return _site_codes(site_slug)
+    # Not the whole site's: reading every plaque of a city for each monument made a load quadratic.
+    conditions = [Code.code.in_(sorted(code_entries(step.document)))]
+    record = find_record("monument", step.key)
+    if record is not None:
+        conditions += [Code.monument_id == record.id,
+                       Code.stop_id.in_(select(Stop.id).where(Stop.monument_id == record.id))]
+    return select(Code).where(or_(*conditions))
 
 
-def _mark_codes_imported(site_slug: str, heads: dict[str, int | None]) -> None:
+def _code_heads(site_slug: str, step: Step) -> dict[str, int | None]:
+    return {code.code: code.head_revision_id for code in db.session.scalars(_step_codes(site_slug, step))}
+
+
+def _mark_codes_imported(site_slug: str, heads: dict[str, int | None], step: Step) -> None:
     """Codes this import changed now match their files: later database edits are told apart."""
-    for code in db.session.scalars(_site_codes(site_slug)):
+    for code in db.session.scalars(_step_codes(site_slug, step)):
         if heads.get(code.code) != code.head_revision_id:
             code.imported_revision_id = code.head_revision_id
 

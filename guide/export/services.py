@@ -15,6 +15,7 @@ in README.md reads:
 import hashlib
 import json
 import os
+import re
 from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
@@ -33,6 +34,7 @@ from guide.export.registry import all_targets
 
 # Lists what the previous run wrote, so a run deletes only its own files, never anything else.
 MANIFEST = ".dalil-export.json"
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
 TEXT_TYPES = ("text/", "application/json", "application/manifest+json")
 
 
@@ -53,7 +55,8 @@ def export_scope(site_slug: str | None) -> Scope:
     """Return the live sites to export: all of them, or the one with this slug."""
     if site_slug is None:
         return Scope(published.list_sites(with_monuments=False))
-    site = published.find_site(site_slug[:80])
+    # Checked before the lookup: PostgreSQL refuses a NUL in a query, and no slug holds one.
+    site = published.find_site(site_slug) if SLUG.fullmatch(site_slug) else None
     if site is None:
         raise ExportError(_("No published site has the slug %(slug)s.", slug=site_slug))
     return Scope([site], whole=False)
@@ -147,11 +150,15 @@ class _Folder:
                 path.unlink()
                 self.summary.removed.append(relative)
                 _prune(path.parent, self.root)
-        manifest = json.dumps({"files": dict(sorted(self.files.items()))}, indent=0).encode()
+        self.remember(self.files)
+        return self.summary
+
+    def remember(self, files: dict[str, str]) -> None:
+        """List these files as the export's own, for the next run to keep or remove."""
+        manifest = json.dumps({"files": dict(sorted(files.items()))}, indent=0).encode()
         path = self.root / MANIFEST
         if not path.is_file() or path.read_bytes() != manifest:
             _write_atomically(path, manifest)
-        return self.summary
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -184,11 +191,17 @@ def export_static(root: Path, site_slug: str | None = None) -> Summary:
         raise ExportError(_("Cannot create the folder %(path)s: %(error)s", path=root, error=error.strerror)) from None
     fetcher = _Fetcher()
     # URLs are built as the app builds them for a request to the public address.
+    folder = _Folder(root)
     with fetcher.app.test_request_context("/", base_url=fetcher.base_url):
-        return _export(_Folder(root), fetcher, scope)
+        try:
+            return _export(folder, fetcher, scope)
+        except ExportError:
+            # A failed run removes nothing; what it wrote stays listed, so a later run owns it.
+            folder.remember({**folder.previous, **folder.files})
+            raise
 
 
-def _export(folder: "_Folder", fetcher: _Fetcher, scope: Scope) -> Summary:
+def _export(folder: _Folder, fetcher: _Fetcher, scope: Scope) -> Summary:
     queue = deque(all_targets(scope))
     seen: set[tuple[str, str | None]] = set()
     media: set[str] = set()

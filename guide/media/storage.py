@@ -226,6 +226,8 @@ class S3Reader(io.RawIOBase):
     def __init__(self, storage: S3Storage, key: str, size: int):
         self.storage, self.key, self.length = storage, key, size
         self.position = 0
+        # Where the reader stops (exclusive): a 206 names its last byte, so the store sends no more.
+        self.end: int | None = None
         self._body = None
 
     def readable(self) -> bool:
@@ -246,11 +248,12 @@ class S3Reader(io.RawIOBase):
         return self.position
 
     def readinto(self, buffer) -> int:
-        if self.position >= self.length:
+        if self.position >= min(self.length, self.end or self.length):
             return 0
         if self._body is None:
+            last = "" if self.end is None else str(self.end - 1)
             self._body = self.storage._call("get_object", Key=self.storage._key(self.key),
-                                            Range=f"bytes={self.position}-")["Body"]
+                                            Range=f"bytes={self.position}-{last}")["Body"]
         data = self._body.read(len(buffer))
         buffer[:len(data)] = data
         self.position += len(data)

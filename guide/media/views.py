@@ -108,10 +108,13 @@ def _stream(storage, key: str, environ: dict, mimetype: str, etag: str, max_age:
     response.cache_control.max_age = max_age
     response.expires = int(time.time() + max_age)
     try:
-        return response.make_conditional(environ, accept_ranges=True, complete_length=handle.length)
+        response = response.make_conditional(environ, accept_ranges=True, complete_length=handle.length)
     except RequestedRangeNotSatisfiable:
         handle.close()
         raise
+    if response.status_code == 206:
+        handle.end = response.content_range.stop
+    return response
 
 
 # Curators' uploads, under /curator/ (sign-in required, no-store): a second blueprint, since the

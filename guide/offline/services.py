@@ -132,7 +132,7 @@ def site_pages(site: Site, langs: Iterable[str]) -> Iterator[tuple[str, Callable
     tours = site_tours(site)
     for lang in langs:
         yield url_for("sites.home_in", lang=lang), partial(home_page, lang)
-        yield url_for("sites.site", lang=lang, slug=site.slug), partial(site_page, lang, site.slug, site)
+        yield url_for("sites.site", lang=lang, slug=site.slug), partial(site_page, lang, site.slug, site, tours)
         for monument in site.monuments:
             yield (url_for("monuments.detail", lang=lang, slug=monument.slug),
                    partial(monument_page, lang, monument.slug, monument))
@@ -222,7 +222,8 @@ def build_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
         "files": [asdict(entry) for entry in files],
         "codes": codes,
         "numbers": numbers,
-        "search": pack_index(site.monuments, langs),
+        # Every language's words, whatever pages the pack holds: visitors type in either.
+        "search": pack_index(site.monuments, languages()),
     }
 
 

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy.engine import make_url
 
 from guide import versions
 from guide.config import PROJECT_ROOT
@@ -44,12 +45,20 @@ def release() -> str:
     return _release(current_app.config["PWA_DIR"], str(current_app.config.get("RELEASE") or ""))
 
 
+def sharing() -> bool:
+    """Tell whether servers share built documents: SHARE_PACKS, by default when media are in a bucket."""
+    setting = current_app.config.get("SHARE_PACKS")
+    return bool(current_app.config.get("MEDIA_STORAGE")) if setting is None else bool(setting)
+
+
 def _content_key(name: str) -> str | None:
     known = versions.snapshot().versions
-    if not known or not SAFE_NAME.fullmatch(name):
+    if not known or not SAFE_NAME.fullmatch(name) or not sharing():
         # Versions not read yet (the database is down): no key can name the content.
         return None
-    state = json.dumps(sorted(known.items())) + release()
+    # Versions count per database: two databases (staging, production) may share a bucket.
+    database = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=True)
+    state = json.dumps([database, sorted(known.items())]) + release()
     return f"{PREFIX}/{name}/{hashlib.sha256(state.encode()).hexdigest()[:32]}.json"
 
 

@@ -8,6 +8,7 @@ from guide.caching import CachedBody
 from guide.caching import cached_entry
 from guide.caching import depends_on
 from guide.sites.models import Site
+from guide.tours.models import Tour
 from guide.tours.services import site_tours
 
 # The home page answers / by negotiation too, so its cached body always says what it varies on.
@@ -26,14 +27,14 @@ def home_page(lang: str) -> CachedBody:
     return cached_entry(("home", lang), build, vary=HOME_VARY)
 
 
-def site_page(lang: str, slug: str, site: Site | None = None) -> CachedBody:
-    """Return a site's page in lang, rendering it on a miss; a pack passes the site it loaded."""
+def site_page(lang: str, slug: str, site: Site | None = None, tours: list[Tour] | None = None) -> CachedBody:
+    """Return a site's page in lang, rendering it on a miss; a pack passes the site and tours it loaded."""
 
     def build():
         found = site or published.get_site(slug)
         if found is None:
             abort(404)
         depends_on(found.slug)
-        return render_template("sites/site.html", site=found, tours=site_tours(found))
+        return render_template("sites/site.html", site=found, tours=tours if tours is not None else site_tours(found))
 
     return cached_entry(("site", lang, slug), build)

@@ -160,10 +160,14 @@ def visible_tour(slug: str) -> Tour | None:
 
 
 def site_tours(site: Site) -> list[Tour]:
-    """Return a live site's live tours in order, loaded for their pages and summaries."""
+    """Return a live site's live tours in order, with their texts and stops (three statements).
+
+    The site's visible monuments are in the session already (published.get_site, site_bundle):
+    each stop finds its monument there, with what the page shows of it, without a statement.
+    """
     return list(db.session.scalars(
         _visible_tours().where(Tour.site_id == site.id).order_by(Tour.position, Tour.slug)
-        .options(*_tour_page_loading())
+        .options(selectinload(Tour.stops))
     ))
 
 

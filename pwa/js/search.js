@@ -50,22 +50,33 @@ export function searchWords(text) {
   return (fold(text).match(/[\p{L}\p{N}]+/gu) || []).map(stripArticle);
 }
 
-/** Find in packs' indexes the monuments holding every word of query (each as a word's start). */
+const slugOf = (url) => url.split("/").pop();
+
+/**
+ * Find in packs' indexes the monuments holding every word of query (each as a word's start),
+ * in any language, as the server does; each is shown in lang when the pack has it.
+ */
 export function searchPacks(query, packs, lang) {
   const wanted = [...new Set(searchWords(query))].slice(0, MAX_QUERY_WORDS);
   if (!wanted.length) return [];
   const found = [];
   for (const pack of packs) {
     const index = pack.search || {};
-    const entries = index[lang] || index[pack.default_language] || Object.values(index)[0] || [];
-    for (const [url, name, text] of entries) {
-      const words = text.split(" ");
-      if (!wanted.every((word) => words.some((candidate) => candidate.startsWith(word)))) continue;
-      // Words of the name count most, as on the server.
-      const named = searchWords(name);
-      const score = wanted.filter((word) => named.some((candidate) => candidate.startsWith(word))).length;
-      found.push({ url, name, site: pack.names?.[lang] || Object.values(pack.names || {})[0] || "", score });
+    const shown = new Map((index[lang] || []).map((entry) => [slugOf(entry[0]), entry]));
+    const best = new Map();
+    for (const entries of Object.values(index)) {
+      for (const entry of entries) {
+        const words = entry[2].split(" ");
+        if (!wanted.every((word) => words.some((candidate) => candidate.startsWith(word)))) continue;
+        // Words of the name count most, as on the server.
+        const named = searchWords(entry[1]);
+        const score = wanted.filter((word) => named.some((candidate) => candidate.startsWith(word))).length;
+        const slug = slugOf(entry[0]);
+        if (!best.has(slug) || best.get(slug).score < score) best.set(slug, { entry: shown.get(slug) || entry, score });
+      }
     }
+    const site = pack.names?.[lang] || Object.values(pack.names || {})[0] || "";
+    for (const { entry, score } of best.values()) found.push({ url: entry[0], name: entry[1], site, score });
   }
   return found.sort((a, b) => b.score - a.score);
 }
