@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Use the database as it is (already loaded).")
     parser.add_argument("--runs", type=int, default=50)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         url = options.database_url or f"sqlite:///{tmp}/search.sqlite3"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MEDIA_DIR": f"{tmp}/media", "SECRET_KEY": "bench"})
         with app.app_context():

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from guide.extensions import db
 from guide.monuments.models import Monument
+from guide.monuments.models import MonumentText
 from guide.monuments.urls import page_paths
 from guide.search.models import SearchEntry
 from guide.search.terms import prefixes
@@ -16,6 +17,7 @@ from guide.search.terms import strip_article
 from guide.search.terms import terms
 from guide.search.terms import words
 from guide.sites.models import Site
+from guide.sites.models import SiteText
 from guide.text import pick
 
 # Longer queries are refused (400): nobody types more, and it bounds the work of one query.
@@ -175,17 +177,27 @@ def search(query: str, lang: str, site: str | None = None, limit: int = DEFAULT_
     ranked = _ranked(found, site, max(1, min(limit, MAX_LIMIT)))
     if not ranked:
         return []
-    monuments = {monument.id: monument for monument in db.session.scalars(
-        select(Monument).options(selectinload(Monument.site)).where(Monument.id.in_([row[0] for row in ranked])))}
+    ids = [monument_id for monument_id, _score in ranked]
+    # Plain rows, not objects: the page shows a name, a summary and a site name.
+    places = {row.id: row for row in db.session.execute(
+        select(Monument.id, Monument.slug, Site.id.label("site_id"), Site.slug.label("site"))
+        .join(Monument.site).where(Monument.id.in_(ids)))}
+    texts: dict[int, dict[str, tuple[str, str]]] = {}
+    for row in db.session.execute(select(MonumentText.monument_id, MonumentText.lang, MonumentText.name,
+                                         MonumentText.summary).where(MonumentText.monument_id.in_(ids))):
+        texts.setdefault(row.monument_id, {})[row.lang] = (row.name, row.summary)
+    site_names: dict[int, dict[str, str]] = {}
+    for row in db.session.execute(select(SiteText.site_id, SiteText.lang, SiteText.name).where(
+            SiteText.site_id.in_({place.site_id for place in places.values()}))):
+        site_names.setdefault(row.site_id, {})[row.lang] = row.name
     results = []
     for monument_id, score in ranked:
-        monument = monuments[monument_id]
-        texts = pick(monument.texts, lang)
-        site_text = pick(monument.site.texts, lang)
+        place = places[monument_id]
+        name, summary = pick(texts[monument_id], lang)
         results.append(SearchResult(
-            slug=monument.slug, name=texts.name, site=monument.site.slug,
-            site_name=site_text.name if site_text else monument.site.slug,
-            summary=_snippet(texts.summary), url=page_paths(monument.slug, langs=[lang])[lang], score=score,
+            slug=place.slug, name=name, site=place.site,
+            site_name=pick(site_names.get(place.site_id, {}), lang) or place.site,
+            summary=_snippet(summary), url=page_paths(place.slug, langs=[lang])[lang], score=score,
         ))
     return results
 
