@@ -203,6 +203,8 @@ def main() -> int:
             "SECRET_KEY": "bench",
             "PUBLIC_BASE_URL": "https://dalil.example",
             "PYTHONPATH": str(PROJECT_ROOT),
+            # A cold page of a large site on a busy machine may take longer than gunicorn's 30 s.
+            "GUNICORN_CMD_ARGS": os.environ.get("GUNICORN_CMD_ARGS", "--timeout 300"),
         }
         report: dict = {"label": args.label, "when": stamp, "database": env["DATABASE_URL"].split(":", 1)[0],
                         "connections": args.connections, "seconds": args.seconds, "workers": args.workers,
