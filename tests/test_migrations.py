@@ -188,3 +188,13 @@ def test_the_previous_release_upgrades_to_head_keeping_its_content(blank_databas
     slug = before["monuments"][0][before_columns["monuments"].index("slug")]
     assert client.get(f"/api/v1/monuments/{slug}").status_code == 200
     assert client.get(f"/fr/monuments/{slug}").status_code == 200
+
+    # Search had no index before: init-db, which the README's upgrade runs, builds it once.
+    assert client.get("/api/v1/search?q=mosquee&lang=fr").get_json()["items"] == []
+    built = runner.invoke(args=["init-db"])
+    assert built.exit_code == 0, built.output
+    assert "Search index built" in built.output
+    found = client.get("/api/v1/search?q=mosquee+hassan&lang=fr").get_json()["items"]
+    assert [item["slug"] for item in found][:1] == ["hassan-ii-mosque"]
+    again = runner.invoke(args=["init-db"])
+    assert "Search index built" not in again.output

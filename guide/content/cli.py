@@ -16,6 +16,7 @@ from guide.content.scale import generate_scale
 from guide.content.services import ContentError
 from guide.content.services import load_content
 from guide.extensions import db
+from guide.search.services import index_if_empty
 
 
 @click.command("init-db")
@@ -23,6 +24,11 @@ from guide.extensions import db
 def init_db_command():
     """Create the database schema, or upgrade it to the latest migration."""
     upgrade()
+    # A database upgraded from before search holds public monuments but no index yet.
+    indexed = index_if_empty()
+    db.session.commit()
+    if indexed is not None:
+        click.echo(f"Search index built: {indexed} monuments.")
     click.echo("Database schema is up to date.")
 
 

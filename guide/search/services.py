@@ -93,6 +93,18 @@ def reindex_all() -> int:
     return count
 
 
+def index_if_empty() -> int | None:
+    """Build the index when it is empty but monuments are public (a database upgraded to it); flush.
+
+    Return how many monuments were indexed, or None when the index was already there.
+    """
+    if db.session.scalar(select(SearchEntry.id).limit(1)) is not None:
+        return None
+    if db.session.scalar(select(Monument.id).where(Monument.live).limit(1)) is None:
+        return None
+    return reindex_all()
+
+
 def _query_words(query: str) -> list[str]:
     return words(query)[:MAX_QUERY_WORDS]
 
