@@ -36,7 +36,9 @@ def record_options(codes: bool = False):
             given = [(kind, key) for kind, key in (("monument", monument_slug), ("site", site_slug),
                                                     ("tour", tour_slug), ("code", code)) if key]
             if len(given) != 1:
-                raise click.UsageError(f"Give one of --monument, --site, --tour{', --code' if codes else ''}.")
+                # The first sentence is the one scripts knew before tours; --tour came with them.
+                raise click.UsageError(f"Give one of --monument, --site{', --code' if codes else ''}. "
+                                       "For a walking tour, give --tour.")
             kind, key = given[0]
             key = key.strip().upper() if kind == "code" else key
             if _record(kind, key) is None:
