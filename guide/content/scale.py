@@ -214,14 +214,15 @@ def generate_scale(target: Path, source: Path, monuments: int = 10_000, seed: in
         site_dir.mkdir()
         _write(site_dir / "site.toml", _site_document(site, rng))
         numbers = iter(range(FIRST_NUMBER, 100_000))
-        for index in range(1, count + 1):
-            document, links = _monument(site, index, rng, taken, numbers, media)
+        for _index in range(count):
+            # Slugs are unique across sites (the loader keys monuments by slug alone).
+            report.monuments += 1
+            document, links = _monument(site, report.monuments, rng, taken, numbers, media)
             folder = site_dir / document["slug"]
             for relative, source_file in links.items():
                 (folder / relative).parent.mkdir(parents=True, exist_ok=True)
                 os.link(source_file, folder / relative)
             _write(folder / "monument.toml", document)
-            report.monuments += 1
             report.stops += len(document["stops"])
             report.codes += 1 + len(document["stops"])
             report.files += 1 + len(links)
