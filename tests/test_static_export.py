@@ -499,3 +499,27 @@ def test_chromium_renders_the_export_and_its_service_worker_takes_over(exported,
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_chromium_saves_a_guide_from_the_export_and_searches_it_online_and_offline(exported, browser):
+    # Every file a pack lists (its tour pages too) is in the export, and the empty search page
+    # the export sends for any q is filled from the saved pack.
+    _app, _root, base, _summary, _retired = exported
+    context = browser.new_context(service_workers="allow", locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/fr/sites/casablanca")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+        page.click("[data-pack=casablanca]")
+        page.wait_for_selector("[data-pack=casablanca][data-pack-state=complete]", timeout=60_000)
+        for offline in (False, True):
+            context.set_offline(offline)
+            page.goto(f"{base}/fr/search?q=mosquee+hassan")
+            page.wait_for_selector(".search-results a", timeout=10_000)
+            assert page.locator(".search-results a").first.get_attribute("href") == "/fr/monuments/hassan-ii-mosque"
+            assert page.input_value("#search-page-q") == "mosquee hassan"
+        page.goto(f"{base}/fr/tours/{TOUR}")
+        assert "Le centre-ville Art déco" in page.content()
+    finally:
+        context.close()
