@@ -1,5 +1,6 @@
 """flask export-static: the public guide as files, served by Debian's nginx with README.md's configuration."""
 
+import copy
 import hashlib
 import json
 import os
@@ -20,15 +21,19 @@ from guide.codes.models import Code
 from guide.codes.services import find_code
 from guide.codes.services import retire_code
 from guide.export import registry
+from guide.export import urls
 from guide.export.registry import Target
 from guide.export.services import MANIFEST
+from guide.export.services import export_scope
 from guide.export.services import export_static
 from guide.extensions import db
+from guide.publishing.services import save
 from guide.publishing.services import unpublish
 from tests.conftest import PROJECT_ROOT
 from tests.conftest import make_test_app
 from tests.test_publishing import MOSQUE
 from tests.test_publishing import MOSQUE_CODE
+from tests.test_publishing import head_of
 from tests.test_publishing import publish
 from tests.test_publishing import save_edit
 
@@ -36,6 +41,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 README_MARKER = "<!-- static-export-nginx:"
 STOP = "/fr/monuments/hassan-ii-mosque/minaret"
 OTHER_MONUMENT = "rialto-cinema"
+TOUR = "art-deco-downtown"
 
 
 def nginx_block() -> str:
@@ -188,6 +194,14 @@ SAME_BYTES = [
     ("/sw.js", {}),
     ("/manifest.webmanifest", {}),
     ("/?src=pwa", {"Accept-Language": "ar"}),
+    (f"/fr/tours/{TOUR}", {}),
+    (f"/ar/tours/{TOUR}", {}),
+    ("/api/v1/tours", {}),
+    ("/api/v1/tours?site=casablanca", {}),
+    ("/api/v1/tours?site=fes", {}),
+    (f"/api/v1/tours/{TOUR}", {}),
+    ("/fr/search", {}),
+    ("/ar/search", {}),
 ]
 
 
@@ -198,6 +212,36 @@ def test_nginx_serves_the_bytes_status_and_type_the_app_sends(exported, path, he
     status, body, sent = nginx_get(base, path, headers)
     assert (status, content_type(sent.get("Content-Type"))) == (live.status_code, content_type(live.content_type))
     assert body == live.get_data()
+
+
+@pytest.mark.parametrize(("lang", "query"), [
+    ("fr", ""), ("fr", "?q=mosquee"), ("ar", "?q=%D9%85%D8%B3%D8%AC%D8%AF"), ("fr", "?q=hassan+ii&site=casablanca"),
+    ("ar", "?q=" + "%00" * 300),
+])
+def test_a_search_gets_the_empty_page_that_searches_the_saved_packs(exported, lang, query):
+    # The worker keeps this page and js/search.js fills it for the address's q from the packs.
+    app, _root, base, _summary, _retired = exported
+    status, body, sent = nginx_get(base, f"/{lang}/search{query}")
+    live = app_get(app, f"/{lang}/search")
+    assert (status, body) == (200, live.get_data())
+    assert content_type(sent["Content-Type"]) == content_type(live.content_type)
+    assert b'data-search-results data-query=""' in body
+    with app.test_request_context():
+        from guide.offline.services import shell_urls
+
+        assert f"/{lang}/search" in shell_urls()
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_the_search_api_needs_the_live_app_and_is_a_translated_json_not_found(exported, lang):
+    app, _root, base, _summary, _retired = exported
+    cookie = {"Cookie": f"dalil_lang={lang}"}
+    assert app_get(app, f"/api/v1/search?q=mosquee&lang={lang}", cookie).status_code == 200
+    for path in (f"/api/v1/search?q=mosquee&lang={lang}", "/api/v1/search", "/api/v1/search/"):
+        status, body, sent = nginx_get(base, path, cookie)
+        assert status == 404
+        assert content_type(sent["Content-Type"]) == "application/json"
+        assert body == app_get(app, "/api/v1/atlantis", cookie).get_data()
 
 
 @pytest.mark.parametrize("typed", [MOSQUE_CODE, MOSQUE_CODE.lower()])
@@ -242,6 +286,8 @@ def test_what_was_not_exported_is_a_translated_not_found(exported, path, lang):
     assert status == 404 == app_get(app, path, {"Cookie": f"dalil_lang={lang}"}).status_code
     if path.startswith("/api/"):
         assert json.loads(body)["error"] == 404
+        # The export's one not-found answer, in the visitor's language as the app's own.
+        assert body == app_get(app, "/api/v1/atlantis", {"Cookie": f"dalil_lang={lang}"}).get_data()
         assert content_type(sent["Content-Type"]) == "application/json"
     else:
         assert f'lang="{lang}"'.encode() in body
@@ -308,6 +354,11 @@ def test_every_published_page_and_code_is_in_the_export(exported):
     assert not [name for name in manifest if "curator" in name and not name.startswith("static/")]
 
 
+# What a tour's text shows in: its pages and document, the listings, its site's page and pack.
+SHOWS_A_TOUR = (f"ar/tours/{TOUR}/", f"fr/tours/{TOUR}/", "api/v1/tours/", "fr/sites/casablanca/",
+                "ar/sites/casablanca/", "api/v1/packs/")
+
+
 def _mtimes(root: Path) -> dict[str, int]:
     return {str(path.relative_to(root)): path.stat().st_mtime_ns for path in root.rglob("*") if path.is_file()}
 
@@ -351,6 +402,51 @@ def test_one_site_brings_its_pages_and_the_shared_files(app, runner, tmp_path):
     assert (tmp_path / "api" / "v1" / "packs" / "fes" / "index.json").is_file()
     assert not (tmp_path / "fr" / "sites" / "casablanca").exists()
     assert not (tmp_path / "q" / MOSQUE_CODE).exists()
+    # Fes has no tour: its (empty) listing, the guide's listing, and no other site's tour.
+    assert json.loads((tmp_path / "api" / "v1" / "tours" / "index.site=fes.json").read_bytes())["items"] == []
+    assert (tmp_path / "api" / "v1" / "tours" / "index.json").is_file()
+    assert not (tmp_path / "fr" / "tours").exists()
+    assert not (tmp_path / "api" / "v1" / "tours" / TOUR).exists()
+    assert (tmp_path / "ar" / "search" / "index.html").is_file()
+
+
+@pytest.mark.parametrize(("site", "tours"), [("casablanca", [TOUR]), ("fes", []), (None, [TOUR])])
+def test_the_tours_follow_the_sites_exported(app, site, tours):
+    with app.test_request_context(base_url=app.config["PUBLIC_BASE_URL"]):
+        scope = export_scope(site)
+        exported = {target.url: target.kind for target in urls.tour_pages(scope)}
+    expected = {"/api/v1/tours": "document"}
+    for slug in [scope_site.slug for scope_site in scope.sites]:
+        expected[f"/api/v1/tours?site={slug}"] = "document"
+    for tour in tours:
+        expected.update({f"/ar/tours/{tour}": "page", f"/fr/tours/{tour}": "page", f"/api/v1/tours/{tour}": "document"})
+    assert exported == expected
+
+
+def test_publishing_an_edited_tour_rewrites_only_what_shows_it(app, tmp_path):
+    root = tmp_path / "out"
+    with app.app_context():
+        export_static(root)
+        before = _mtimes(root)
+        head = head_of("tour", TOUR)
+        data = copy.deepcopy(head.data)
+        data["text"]["fr"]["title"] = "Promenade Art déco"
+        save("tour", TOUR, data, head.id, "curator@example.org")
+        publish("tour", TOUR, author="test")
+        db.session.commit()
+        summary = export_static(root)
+    assert "Promenade Art déco" in (root / "fr" / "tours" / TOUR / "index.html").read_text()
+    assert "Promenade Art déco" in (root / "api" / "v1" / "tours" / TOUR / "index.json").read_text()
+    for name in (f"fr/tours/{TOUR}/index.html", f"api/v1/tours/{TOUR}/index.json", "api/v1/tours/index.json",
+                 "api/v1/tours/index.site=casablanca.json", "fr/sites/casablanca/index.html"):
+        assert name in summary.written
+    assert summary.removed == []
+    # Only the French title changed: the Arabic pages, tour page included, stay as they were.
+    assert not [name for name in summary.written if name.startswith("ar/")]
+    assert not [name for name in summary.written if not name.startswith(SHOWS_A_TOUR)]
+    untouched = [name for name in before if name not in summary.written and name != MANIFEST]
+    assert all(_mtimes(root)[name] == before[name] for name in untouched)
+    assert len(summary.written) < 20
 
 
 def test_a_url_that_does_not_answer_stops_the_export_and_names_it(app, runner, tmp_path, monkeypatch):
@@ -401,5 +497,29 @@ def test_chromium_renders_the_export_and_its_service_worker_takes_over(exported,
         # The worker installs only once it has precached every shell URL from nginx.
         page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
         assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_chromium_saves_a_guide_from_the_export_and_searches_it_online_and_offline(exported, browser):
+    # Every file a pack lists (its tour pages too) is in the export, and the empty search page
+    # the export sends for any q is filled from the saved pack.
+    _app, _root, base, _summary, _retired = exported
+    context = browser.new_context(service_workers="allow", locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/fr/sites/casablanca")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+        page.click("[data-pack=casablanca]")
+        page.wait_for_selector("[data-pack=casablanca][data-pack-state=complete]", timeout=60_000)
+        for offline in (False, True):
+            context.set_offline(offline)
+            page.goto(f"{base}/fr/search?q=mosquee+hassan")
+            page.wait_for_selector(".search-results a", timeout=10_000)
+            assert page.locator(".search-results a").first.get_attribute("href") == "/fr/monuments/hassan-ii-mosque"
+            assert page.input_value("#search-page-q") == "mosquee hassan"
+        page.goto(f"{base}/fr/tours/{TOUR}")
+        assert "Le centre-ville Art déco" in page.content()
     finally:
         context.close()

@@ -99,7 +99,8 @@ class _Fetcher:
     def get(self, target: Target) -> tuple[int, bytes, str]:
         # An export is not a visitor: with Sec-Purpose: prefetch, /q/ counts no scan.
         headers = {"Sec-Purpose": "prefetch"}
-        if target.lang is not None and target.kind != "error":
+        # Error answers too: the API's not-found has no language prefix to say which it speaks.
+        if target.lang is not None:
             headers["Cookie"] = f"{self.cookie}={target.lang}"
         # The request shares this app context; g is emptied for it and given back (fetching.py).
         saved = dict(vars(g))

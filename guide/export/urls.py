@@ -21,6 +21,7 @@ from guide.export.registry import generator
 from guide.extensions import db
 from guide.i18n import languages
 from guide.offline.views import PUBLIC_FOLDERS
+from guide.tours.services import all_visible_tours
 
 # What a code's page may answer besides 200: retired (410), place not published yet (404).
 CODE_STATUSES = (200, 404, 410)
@@ -53,6 +54,30 @@ def _scoped_codes(scope: Scope) -> list[str]:
     if not scope.whole:
         query = query.where(Code.site_id.in_([site.id for site in scope.sites]))
     return list(db.session.scalars(query))
+
+
+@generator
+def tour_pages(scope: Scope) -> Iterable[Target]:
+    """Each published walking tour's page in every language, its API document, and the tour listings."""
+    yield Target(url_for("api.tours"), kind="document")
+    for site in scope.sites:
+        # Every site's listing, with tours or none: clients ask for the site they show.
+        yield Target(url_for("api.tours", site=site.slug), kind="document")
+        for tour in all_visible_tours(site.slug):
+            for lang in languages():
+                yield Target(url_for("tours.detail", lang=lang, slug=tour.slug))
+            yield Target(url_for("api.tour", slug=tour.slug), kind="document")
+
+
+@generator
+def search_pages(scope: Scope) -> Iterable[Target]:
+    """The empty search page in every language: the worker keeps it, js/search.js fills it from saved packs.
+
+    Searches themselves (/<lang>/search?q=, /api/v1/search) need the live app: nginx answers the
+    page with the empty form, which searches the saved packs, and the API with its not-found JSON.
+    """
+    for lang in languages():
+        yield Target(url_for("search.page", lang=lang))
 
 
 @generator
@@ -100,7 +125,7 @@ def _next_pages(body: bytes) -> Iterable[Target]:
 
 @generator
 def api_documents(scope: Scope) -> Iterable[Target]:
-    """The API's reads: OpenAPI, sites, monument listings and documents, codes, packs."""
+    """The API's reads: OpenAPI, sites, monument listings and documents, codes, packs (tours: tour_pages)."""
     yield Target(url_for("api.openapi"), kind="document")
     yield Target(url_for("api.sites"), kind="document")
     yield Target(url_for("api.monuments"), kind="document", follow=_next_pages)
