@@ -14,7 +14,7 @@ from hypothesis import settings
 from schemathesis.generation.modes import GenerationMode
 
 OPERATIONS = ("/openapi.json", "/sites", "/monuments", "/monuments/{slug}", "/packs", "/packs/{slug}",
-              "/codes/{code}", "/tours", "/tours/{slug}")
+              "/codes/{code}", "/tours", "/tours/{slug}", "/search")
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_every_documented_operation_is_fuzzed(api_schema):
 # Operations with parameters beyond If-None-Match (any string) can also be sent invalid data.
 CASES = [(path, GenerationMode.POSITIVE) for path in OPERATIONS] + [
     (path, GenerationMode.NEGATIVE) for path in ("/monuments", "/monuments/{slug}", "/packs/{slug}", "/codes/{code}",
-                                                 "/tours", "/tours/{slug}")
+                                                 "/tours", "/tours/{slug}", "/search")
 ]
 
 
