@@ -173,3 +173,19 @@ def test_text_contrast_reaches_wcag_aa(app, live_server, browser, lang, scheme):
         assert checked > 40
     finally:
         close(context)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_printed_tour_has_no_buttons(live_server, browser, lang):
+    """A tour on paper is its stops and plaque URLs: the read-aloud controls are screen only."""
+    context = page_context(browser, viewport={"width": 1024, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/{lang}/tours/art-deco-downtown")
+        buttons = page.locator(".read-aloud")
+        buttons.first.wait_for(state="visible")
+        page.emulate_media(media="print")
+        assert not buttons.first.is_visible()
+        assert page.locator(".tour .print-only").first.is_visible()
+    finally:
+        close(context)

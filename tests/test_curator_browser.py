@@ -445,3 +445,24 @@ def test_every_cms_page_reads_right_in_each_language_on_phone_and_tablet(app, li
     context.close()
     print("reached by Tab:", checker.reached)
     assert not checker.problems, "\n".join(checker.problems)
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_a_new_tours_checkboxes_sit_beside_their_names_on_a_phone(app, live_server, browser, lang):
+    """On a phone each monument of the new-tour form is one row: its checkbox on the same line as its name."""
+    editor = make_user(app, "editor", sites=("casablanca",), email="tours-e2e@dalil.example")
+    context = browser.new_context(service_workers="block", viewport={"width": 390, "height": 844})
+    context.add_cookies([{"name": "dalil_lang", "value": lang, "url": live_server.url}])
+    try:
+        page = context.new_page()
+        _sign_in(page, live_server.url, editor.email)
+        page.goto(live_server.url + "/curator/sites/casablanca/tours/new")
+        labels = page.locator(".tour-choices label.checkbox")
+        assert labels.count() >= 2
+        for index in range(labels.count()):
+            box = labels.nth(index).locator("input").bounding_box()
+            name = labels.nth(index).locator("bdi").bounding_box()
+            # Vertically centred on the same row, whatever the reading direction.
+            assert abs((box["y"] + box["height"] / 2) - (name["y"] + name["height"] / 2)) < name["height"], index
+    finally:
+        context.close()

@@ -68,6 +68,18 @@ def test_the_editor_shows_every_language_side_by_side(editor):
     assert page.count('name="stop.') >= len(STOPS)
 
 
+@pytest.mark.parametrize(("lang", "stop", "addable"), [
+    ("ar", "فندق لينكولن (عمارة بيسونو)", "متحف مؤسسة عبد الرحمن السلاوي"),
+    ("fr", "Hôtel Lincoln (immeuble Bessonneau)", "Musée de la Fondation Abderrahman Slaoui"),
+])
+def test_the_editor_names_monuments_in_the_interface_language(app, editor, lang, stop, addable):
+    # The interface locale is ar_MA or fr_MA: names were once looked up under that key, so always French.
+    editor.set_cookie(app.config["LANGUAGE_COOKIE"], lang)
+    page = editor.get(EDITOR_URL).text
+    assert f"<bdi>{stop}</bdi>" in page
+    assert addable in page
+
+
 def test_saving_texts_makes_a_draft_revision_that_publishing_shows(app, editor, client):
     fields = form_of(editor)
     fields["text.fr.title"] = "Promenade Art déco"

@@ -193,7 +193,7 @@ def _editor_page(tour, status: int = 200, values: dict | None = None, message: s
 def _monument_name(monument) -> str:
     revision = db.session.get(Revision, monument.head_revision_id or 0)
     texts = (revision.data.get("text") or {}) if revision else {}
-    text = texts.get(str(get_locale())) or next(iter(texts.values()), None)
+    text = texts.get(get_locale().language) or next(iter(texts.values()), None)
     return text["name"] if text else monument.slug
 
 
