@@ -28,6 +28,7 @@ from guide.publishing.services import publish
 from guide.publishing.services import save
 from guide.sites.models import Site
 from guide.timeutil import now_utc
+from guide.tours.models import Tour
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 
@@ -337,9 +338,9 @@ def test_a_draft_load_saves_without_publishing(empty_app, tmp_path):
 def test_records_from_before_revisions_get_a_baseline_from_their_files(app, runner):
     with app.app_context():
         stamps = dict(db.session.execute(select(Monument.slug, Monument.updated_dt)).all())
-        for model in (Site, Monument, Code):
+        for model in (Site, Monument, Tour, Code):
             db.session.execute(model.__table__.update().values(head_revision_id=None, imported_revision_id=None))
-        for model in (Site, Monument):
+        for model in (Site, Monument, Tour):
             db.session.execute(model.__table__.update().values(published_revision_id=None))
         db.session.execute(Revision.__table__.delete())
         db.session.commit()
