@@ -225,13 +225,15 @@ def register_commands(app: Flask) -> None:
     from guide.content.cli import commands as content_commands
     from guide.export.cli import commands as export_commands
     from guide.media.cli import commands as media_commands
+    from guide.offline.cli import commands as offline_commands
     from guide.plaques.cli import commands as plaques_commands
     from guide.publishing.cli import commands as publishing_commands
     from guide.search.cli import commands as search_commands
     from guide.translate import translate_command
 
     for command in (*content_commands, *codes_commands, *plaques_commands, *publishing_commands,
-                    translate_command, *media_commands, *search_commands, *export_commands):
+                    translate_command, *media_commands, *search_commands, *export_commands,
+                    *offline_commands):
         app.cli.add_command(command)
     for command in accounts_commands:
         app.cli.add_command(command)

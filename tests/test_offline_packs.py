@@ -241,3 +241,41 @@ def test_the_pack_list_keeps_each_sites_summary_and_builds_no_pack_twice(app, cl
     assert client.get("/api/v1/packs").get_json()["packs"] == listed
     assert client.get("/api/v1/packs/casablanca").get_json()["version"] == listed[0]["version"]
     assert built == ["casablanca"]
+
+
+def test_build_packs_needs_a_shared_store(runner):
+    result = runner.invoke(args=["build-packs"])
+    assert result.exit_code != 0
+    assert "DALIL_SHARE_PACKS" in result.output
+
+
+def test_build_packs_refuses_an_unknown_site(app_factory, tmp_path):
+    result = app_factory(SHARE_PACKS=True, MEDIA_DIR=str(tmp_path)).test_cli_runner().invoke(
+        args=["build-packs", "--site", "atlantis"])
+    assert result.exit_code != 0
+    assert "Error" in result.output
+
+
+def test_built_packs_are_served_by_servers_that_never_build_them(app_factory, monkeypatch, tmp_path):
+    from guide.offline import services
+
+    shared = {"SHARE_PACKS": True, "MEDIA_DIR": str(tmp_path)}
+    result = app_factory(**shared).test_cli_runner().invoke(args=["build-packs", "--site", "casablanca"])
+    assert result.exit_code == 0, result.output
+    # Every language together, then each alone: what packs.js asks for.
+    lines = result.output.strip().splitlines()
+    langs = sorted(app_factory(**shared).config["LANGUAGES"])
+    assert len(lines) == 1 + len(langs)
+    assert all(line.startswith("casablanca (") and " files, " in line for line in lines)
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("built by a server")
+
+    monkeypatch.setattr(services, "build_pack", refuse)
+    client = app_factory(**shared).test_client()
+    whole = _pack(client)
+    assert {entry["url"] for entry in whole["files"]} >= {f"/{lang}/sites/casablanca" for lang in langs}
+    for lang in langs:
+        alone = client.get(f"/api/v1/packs/casablanca?lang={lang}")
+        assert alone.status_code == 200
+        assert alone.get_json()["languages"] == [lang]

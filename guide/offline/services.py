@@ -7,6 +7,7 @@ each with its size and sha256. The browser stores a pack whole and updates it fi
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -246,6 +247,34 @@ def get_pack(slug: str, langs: tuple[str, ...] | None = None) -> dict | None:
 
     # Unknown slugs are not kept: anyone could fill the cache with them.
     return cached_value("dalil_packs", MAX_CACHED_PACKS, (slug, langs or languages()), build)
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltPack:
+    site: str
+    languages: tuple[str, ...]
+    files: int
+    bytes: int
+    seconds: float
+
+
+def build_packs(site_slug: str | None = None) -> Iterator[BuiltPack]:
+    """Build each site's packs (every language, then each language alone) into the shared store.
+
+    A large site's pack takes minutes to render: built here, after a load or a publication, it is
+    ready for every server before a visitor asks. Raises LookupError for an unknown site.
+    """
+    slugs = [site.slug for site in published.sites_with_monuments()]
+    if site_slug is not None:
+        if site_slug not in slugs:
+            raise LookupError(site_slug)
+        slugs = [site_slug]
+    every = languages()
+    for slug in slugs:
+        for langs in (every, *((lang,) for lang in every if len(every) > 1)):
+            started = time.perf_counter()
+            pack = get_pack(slug, langs)
+            yield BuiltPack(slug, langs, len(pack["files"]), pack["bytes"], time.perf_counter() - started)
 
 
 def pack_summaries() -> list[dict]:
