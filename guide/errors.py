@@ -67,7 +67,8 @@ _KEPT_HEADERS = frozenset(("allow", "content-range", "retry-after"))
 
 def wants_json() -> bool:
     """Tell whether the caller is an API client rather than a person with a browser."""
-    if request.path.startswith("/api/"):
+    # /offline/codes.json is read by the service worker, like the API.
+    if request.path.startswith("/api/") or request.path.endswith(".json"):
         return True
     # The CMS's scripts (uploads) ask for JSON: a 403, 400 or 413 must reach them as a reason.
     return request.path.startswith("/curator/") and request.accept_mimetypes.best_match(

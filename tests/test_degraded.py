@@ -45,7 +45,7 @@ def down_elsewhere(app_factory, tmp_path):
     return app_factory(SQLALCHEMY_DATABASE_URI=down_database_url(), MEDIA_DIR=str(tmp_path))
 
 
-@pytest.mark.parametrize("path", ["/api/v1/sites", "/api/v1/monuments", PACK, "/api/v1/packs"])
+@pytest.mark.parametrize("path", ["/api/v1/sites", "/api/v1/monuments", PACK, "/api/v1/packs", "/offline/codes.json"])
 def test_the_api_answers_json_503(down_elsewhere, path):
     response = down_elsewhere.test_client().get(path, headers={"Accept-Language": "ar"})
     assert response.status_code == 503

@@ -8,6 +8,8 @@ import io
 import os
 import tempfile
 import threading
+from abc import ABC
+from abc import abstractmethod
 from collections import OrderedDict
 from pathlib import Path
 from typing import BinaryIO
@@ -26,42 +28,42 @@ class StorageError(Exception):
     """The media store could not be reached or refused the operation."""
 
 
-class MediaStorage:
+class MediaStorage(ABC):
     """The operations the guide needs from a media store; every media read and write goes through them."""
 
     description = ""
 
+    @abstractmethod
     def put(self, key: str, data: bytes, replace: bool = False) -> None:
         """Store bytes under a key, unless the key is already there (or replace says to overwrite it)."""
-        raise NotImplementedError
 
     def exists(self, key: str) -> bool:
         """Tell whether a key is stored."""
         return self.size(key) is not None
 
+    @abstractmethod
     def size(self, key: str) -> int | None:
         """Return a stored object's size in bytes, or None when it is missing."""
-        raise NotImplementedError
 
+    @abstractmethod
     def read(self, key: str) -> bytes:
         """Return a stored object's bytes (FileNotFoundError when missing)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def open(self, key: str) -> BinaryIO:
         """Open a stored object for reading, seekable, so a Range request reads only its part."""
-        raise NotImplementedError
 
     def local_path(self, key: str) -> Path | None:
         """Return the object's file when it is one on this machine (sent with sendfile), else None."""
         return None
 
+    @abstractmethod
     def delete(self, key: str) -> None:
         """Remove a key if present."""
-        raise NotImplementedError
 
+    @abstractmethod
     def check(self) -> None:
         """Raise StorageError unless the store answers (for /readyz)."""
-        raise NotImplementedError
 
 
 class FolderStorage(MediaStorage):
