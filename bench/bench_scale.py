@@ -160,6 +160,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=500, help="URLs per kind and pass")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-pack", action="store_true", help="skip the pack build")
+    parser.add_argument("--no-reads", action="store_true", help="only the pack build (and peak memory)")
     args = parser.parse_args()
     if not 10 <= args.requests <= 5000:
         parser.error("--requests between 10 and 5000")
@@ -214,7 +215,7 @@ def main() -> int:
             report["search"] = f"absent: /api/v1/search answered {status} on this branch"
         client.get("/fr/")
         results = {}
-        for name, urls in kinds.items():
+        for name, urls in ({} if args.no_reads else kinds).items():
             cold = measure(client, urls)
             warm = measure(client, rng.sample(urls, len(urls)))
             results[name] = {"uncached": cold, "cached": warm}
