@@ -225,7 +225,12 @@ def main() -> int:
         report["reads"] = results
         if not args.no_pack:
             client = Client(server.port, timeout=PACK_TIMEOUT)
-            status, size, seconds = client.get(f"/api/v1/packs/{found['site']}")
+            try:
+                status, size, seconds = client.get(f"/api/v1/packs/{found['site']}")
+            except (OSError, http.client.HTTPException):
+                server.log.flush()
+                print((workdir / "server.log").read_text()[-3000:], file=sys.stderr)
+                raise
             _status, _size, warm_seconds = client.get(f"/api/v1/packs/{found['site']}")
             pack_bytes = files = 0
             if status == 200:
