@@ -68,6 +68,8 @@ class Defaults:
     # Rendered pages and API documents kept per worker, stamped with the versions of the sites
     # they show (guide/versions.py).
     RESPONSE_CACHE_SIZE = 2048
+    # Monuments the home page lists per site, in guide order; the site's page lists them all.
+    HOME_MONUMENTS_PER_SITE = 12
     # Redis pub/sub tells every worker of each commit (redis://host:6379/0). Without it,
     # PostgreSQL's LISTEN/NOTIFY does; on SQLite each worker re-reads the versions every
     # VERSION_CHECK_SECONDS: twice a second, so an edit shows everywhere within one second.

@@ -85,9 +85,21 @@ def _live_sites() -> Select:
     return select(Site).where(SITE_IS_LIVE).order_by(Site.position, Site.slug)
 
 
-def list_sites(with_monuments: bool = True) -> list[Site]:
-    """Return the live sites in home-page order, each with its visible monuments summarised."""
-    loading = (subqueryload(Site.texts), *_summaries(subqueryload(LIVE_MONUMENTS))) if with_monuments else ()
+def list_sites(with_monuments: bool = True, first: int | None = None) -> list[Site]:
+    """Return the live sites in home-page order, each with its visible monuments summarised.
+
+    first keeps only each site's first monuments in guide order: the home page of a city of
+    thousands lists a few per site, not every one.
+    """
+    if not with_monuments:
+        return list(db.session.scalars(_live_sites()))
+    monuments = LIVE_MONUMENTS
+    if first is not None:
+        rank = func.row_number().over(partition_by=Monument.site_id, order_by=(Monument.position, Monument.id))
+        ranked = select(Monument.id, rank.label("rank")).where(MONUMENT_IS_LIVE).subquery()
+        monuments = Site.monuments.and_(MONUMENT_IS_LIVE, Monument.id.in_(
+            select(ranked.c.id).where(ranked.c.rank <= first)))
+    loading = (subqueryload(Site.texts), *_summaries(subqueryload(monuments)))
     return list(db.session.scalars(_live_sites().options(*loading)))
 
 

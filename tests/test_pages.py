@@ -89,6 +89,23 @@ def test_home_is_in_the_language_of_its_url(app, client, lang):
     assert soup.select_one("section.how h2")
 
 
+@pytest.mark.parametrize(("lang", "phrase"), [("fr", "Les 12 monuments de Casablanca"),
+                                               ("ar", "كل معالم الدار البيضاء (12)")])
+def test_home_lists_a_site_s_first_monuments_and_links_to_all(app, app_factory, lang, phrase):
+    with app.app_context():
+        site = db.session.scalar(select(Site).where(Site.slug == "casablanca"))
+        names = [monument.texts[lang].name for monument in site.monuments]
+    assert len(names) == 12
+    soup = parse(app_factory(HOME_MONUMENTS_PER_SITE=3).test_client().get(f"/{lang}/"))
+    # A city of thousands of monuments: its first ones in guide order, then a link to them all.
+    assert [link.get_text(strip=True) for link in soup.select(".place-list .place-name")] == names[:3]
+    more = soup.select_one(f".places a.more-link[href='/{lang}/sites/casablanca']")
+    assert more.get_text(" ", strip=True) == phrase
+    # With every monument shown, the link keeps its name.
+    whole = parse(app_factory(HOME_MONUMENTS_PER_SITE=12).test_client().get(f"/{lang}/"))
+    assert phrase not in whole.select_one(".places a.more-link").get_text(" ", strip=True)
+
+
 def test_home_shows_the_other_cities_as_coming_soon(app, client):
     with app.app_context():
         empty = [site for site in db.session.scalars(select(Site)) if not site.monuments]

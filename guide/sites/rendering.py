@@ -1,6 +1,7 @@
 """The home page and site pages, rendered once per content version for their URLs and for packs."""
 
 from flask import abort
+from flask import current_app
 from flask import render_template
 
 from guide import published
@@ -19,10 +20,11 @@ def home_page(lang: str) -> CachedBody:
     """Return the home page in lang, rendering it on a miss."""
 
     def build():
-        sites = published.list_sites()
+        sites = published.list_sites(first=current_app.config["HOME_MONUMENTS_PER_SITE"])
         # A real plaque code makes the "type its code" example something the visitor can try.
         example = next((m.primary_code for s in sites for m in s.monuments if m.primary_code), None)
-        return render_template("sites/home.html", sites=sites, example_code=example)
+        return render_template("sites/home.html", sites=sites, example_code=example,
+                               counts=published.monument_counts())
 
     return cached_entry(("home", lang), build, vary=HOME_VARY)
 
