@@ -85,22 +85,31 @@ def _live_sites() -> Select:
     return select(Site).where(SITE_IS_LIVE).order_by(Site.position, Site.slug)
 
 
-def list_sites(with_monuments: bool = True, first: int | None = None) -> list[Site]:
-    """Return the live sites in home-page order, each with its visible monuments summarised.
+def list_sites(with_monuments: bool = True) -> list[Site]:
+    """Return the live sites in home-page order with their names, and their visible monuments summarised."""
+    monuments = _summaries(subqueryload(LIVE_MONUMENTS)) if with_monuments else ()
+    return list(db.session.scalars(_live_sites().options(subqueryload(Site.texts), *monuments)))
 
-    first keeps only each site's first monuments in guide order: the home page of a city of
-    thousands lists a few per site, not every one.
+
+def first_monuments(first: int) -> dict[int, list[Monument]]:
+    """Return each live site's first visible monuments in guide order, summarised, by site id.
+
+    Read by their ids, apart from the sites' own collections (which would load every monument,
+    and which a pack may hold loaded in the same session).
     """
-    if not with_monuments:
-        return list(db.session.scalars(_live_sites()))
-    monuments = LIVE_MONUMENTS
-    if first is not None:
-        rank = func.row_number().over(partition_by=Monument.site_id, order_by=(Monument.position, Monument.id))
-        ranked = select(Monument.id, rank.label("rank")).where(MONUMENT_IS_LIVE).subquery()
-        monuments = Site.monuments.and_(MONUMENT_IS_LIVE, Monument.id.in_(
-            select(ranked.c.id).where(ranked.c.rank <= first)))
-    loading = (subqueryload(Site.texts), *_summaries(subqueryload(monuments)))
-    return list(db.session.scalars(_live_sites().options(*loading)))
+    order = (Monument.position, Monument.id)
+    rank = func.row_number().over(partition_by=Monument.site_id, order_by=order).label("rank")
+    ranked = visible_monument_ids().add_columns(rank).subquery()
+    chosen = db.session.scalars(
+        select(Monument).where(Monument.id.in_(select(ranked.c.id).where(ranked.c.rank <= first)))
+        .order_by(*order)
+        .options(selectinload(Monument.texts), selectinload(Monument.images).selectinload(Image.texts),
+                 selectinload(Monument.codes), selectinload(Monument.guides))
+    )
+    by_site: dict[int, list[Monument]] = {}
+    for monument in chosen:
+        by_site.setdefault(monument.site_id, []).append(monument)
+    return by_site
 
 
 def get_site(slug: str) -> Site | None:

@@ -20,11 +20,13 @@ def home_page(lang: str) -> CachedBody:
     """Return the home page in lang, rendering it on a miss."""
 
     def build():
-        sites = published.list_sites(first=current_app.config["HOME_MONUMENTS_PER_SITE"])
+        sites = published.list_sites(with_monuments=False)
+        # A city of thousands of monuments: its first ones here, all of them on its own page.
+        shown = published.first_monuments(current_app.config["HOME_MONUMENTS_PER_SITE"])
         # A real plaque code makes the "type its code" example something the visitor can try.
-        example = next((m.primary_code for s in sites for m in s.monuments if m.primary_code), None)
-        return render_template("sites/home.html", sites=sites, example_code=example,
-                               counts=published.monument_counts())
+        example = next((m.primary_code for s in sites for m in shown.get(s.id, ()) if m.primary_code), None)
+        return render_template("sites/home.html", sites=sites, shown=shown, counts=published.monument_counts(),
+                               example_code=example)
 
     return cached_entry(("home", lang), build, vary=HOME_VARY)
 
