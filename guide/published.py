@@ -69,15 +69,17 @@ def get_monument(slug: str) -> Monument | None:
     return db.session.scalar(visible_monuments().where(Monument.slug == slug).options(*_MONUMENT_PAGE))
 
 
-def _summaries(path) -> tuple:
+def _summaries(path=None) -> tuple:
     # What a monument's list item shows (place_list, API summaries): texts, cover, code, audio.
-    # subqueryload repeats the parent query as a join, one statement per relation however
-    # many monuments there are, where selectinload would send one per 500 of them.
+    # Under a path, subqueryload repeats the parent query as a join, one statement per relation
+    # however many monuments there are, where selectinload would send one per 500 of them; for
+    # monuments queried by id (path None), selectinload reads just those ids.
+    load = path.subqueryload if path is not None else selectinload
     return (
-        path.subqueryload(Monument.texts),
-        path.subqueryload(Monument.images).subqueryload(Image.texts),
-        path.subqueryload(Monument.codes),
-        path.subqueryload(Monument.guides),
+        load(Monument.texts),
+        load(Monument.images).subqueryload(Image.texts),
+        load(Monument.codes),
+        load(Monument.guides),
     )
 
 
@@ -103,8 +105,7 @@ def first_monuments(first: int) -> dict[int, list[Monument]]:
     chosen = db.session.scalars(
         select(Monument).where(Monument.id.in_(select(ranked.c.id).where(ranked.c.rank <= first)))
         .order_by(*order)
-        .options(selectinload(Monument.texts), selectinload(Monument.images).selectinload(Image.texts),
-                 selectinload(Monument.codes), selectinload(Monument.guides))
+        .options(*_summaries())
     )
     by_site: dict[int, list[Monument]] = {}
     for monument in chosen:
